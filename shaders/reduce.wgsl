@@ -1,0 +1,112 @@
+// Scalar reductions: sum and sum of squares (in one or two passes, see src/kernels/loss.ts), the
+// accuracy count and the dead-unit count. Each workgroup of 256 threads strides over its share,
+// a shared-memory tree adds the 256 per-thread values, and thread 0 writes one output word.
+
+struct Params {
+  n: u32,          // items reduced: elements (sum), rows (accuracy), columns (deadUnits)
+  width: u32,      // accuracy: classes C of pred; deadUnits: rows B of y
+  aux: u32,        // reduce_sum: 1 squares each value; accuracy: target columns (1 or C)
+  accumulate: u32, // 1: out0[slot] += result; 0: out0[slot] = result
+  threshold: f32,  // accuracy with C == 1: pred > threshold means class 1
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> in0: array<f32>;
+@group(0) @binding(2) var<storage, read> in1: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out0: array<f32>;
+
+const WG: u32 = 256u;
+var<workgroup> partial: array<f32, WG>;
+
+// Sum of `value` over the workgroup, returned to every thread. Called by all threads (barriers).
+fn workgroup_sum(lid: u32, value: f32) -> f32 {
+  partial[lid] = value;
+  workgroupBarrier();
+  for (var span = WG / 2u; span > 0u; span >>= 1u) {
+    if (lid < span) { partial[lid] += partial[lid + span]; }
+    workgroupBarrier();
+  }
+  return partial[0];
+}
+
+fn write_result(slot: u32, value: f32) {
+  if (params.accumulate != 0u) {
+    out0[slot] += value;
+  } else {
+    out0[slot] = value;
+  }
+}
+
+// Workgroup g adds elements g*WG + lid, stepping by all threads of the dispatch (coalesced), into
+// out0[g]. A pass with one workgroup reduces everything into out0[0].
+@compute @workgroup_size(WG)
+fn reduce_sum(@builtin(local_invocation_id) lid3: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  _ = in1[0];
+  let lid = lid3.x;
+  let stride = groups.x * WG;
+  var acc = 0.0;
+  for (var i = wid.x * WG + lid; i < params.n; i += stride) {
+    let v = in0[i];
+    acc += select(v, v * v, params.aux != 0u);
+  }
+  let total = workgroup_sum(lid, acc);
+  if (lid == 0u) { write_result(wid.x, total); }
+}
+
+// in0 (pred) or in1 (target): lets one argmax serve both.
+fn value_at(which: u32, i: u32) -> f32 {
+  if (which == 0u) { return in0[i]; }
+  return in1[i];
+}
+
+// First index of the row's maximum (ties go to the lowest index; NaN never wins).
+fn argmax(which: u32, base: u32, len: u32) -> u32 {
+  var best = 0u;
+  var best_value = value_at(which, base);
+  for (var j = 1u; j < len; j++) {
+    let v = value_at(which, base + j);
+    if (v > best_value) {
+      best = j;
+      best_value = v;
+    }
+  }
+  return best;
+}
+
+fn row_correct(r: u32) -> bool {
+  let c = params.width;
+  if (c == 1u) { return (in0[r] > params.threshold) == (in1[r] > 0.5); }
+  let guess = argmax(0u, r * c, c);
+  if (params.aux == 1u) { return f32(guess) == in1[r]; }
+  return guess == argmax(1u, r * c, c);
+}
+
+// One workgroup; counts are integers, exact in f32 up to 2^24.
+@compute @workgroup_size(WG)
+fn accuracy_count(@builtin(local_invocation_id) lid3: vec3<u32>) {
+  let lid = lid3.x;
+  var correct = 0.0;
+  for (var r = lid; r < params.n; r += WG) {
+    correct += select(0.0, 1.0, row_correct(r));
+  }
+  let total = workgroup_sum(lid, correct);
+  if (lid == 0u) { write_result(0u, total); }
+}
+
+// One workgroup; thread lid walks columns lid, lid + WG, ... down their rows (adjacent threads
+// read adjacent words) and stops at the first nonzero. -0 == 0, and NaN != 0.
+@compute @workgroup_size(WG)
+fn dead_units(@builtin(local_invocation_id) lid3: vec3<u32>) {
+  _ = in1[0];
+  let lid = lid3.x;
+  var dead = 0.0;
+  for (var j = lid; j < params.n; j += WG) {
+    var all_zero = true;
+    for (var r = 0u; r < params.width && all_zero; r++) {
+      all_zero = in0[r * params.n + j] == 0.0;
+    }
+    dead += select(0.0, 1.0, all_zero);
+  }
+  let total = workgroup_sum(lid, dead);
+  if (lid == 0u) { write_result(0u, total); }
+}
