@@ -1,0 +1,56 @@
+// The interface both backends implement: bind a set of programs to storage once, then replay
+// them by name. The trainer drives a Backend and never knows whether it is the GPU or the CPU.
+
+import type { ParamLayout } from '../graph/params.js';
+import type { OpCall } from '../graph/program.js';
+
+export type ProgramSet = Record<string, OpCall[]>;
+export type ParamSlot = 'best' | 'lastGood' | 'verify';
+
+export interface RunOptions {
+  /** Stat tensors zeroed before the programs run (accumulators at the start of an epoch). */
+  clearStats?: readonly string[];
+  /** Tensors the host writes before the programs run (host-fed batches). */
+  hostInputs?: Readonly<Record<string, Float32Array>>;
+}
+
+export interface Backend {
+  readonly kind: 'webgpu' | 'cpu';
+  /** Adapter description ("CPU (float64 reference)" for the CPU backend). */
+  readonly adapter: string;
+  /** Largest tensor one binding may hold; bigger datasets are fed from the host per step. */
+  readonly maxTensorBytes: number;
+  /** Allocates every tensor the programs use (at its largest shape) and prepares them. Once. */
+  load(programs: ProgramSet, layout: ParamLayout, data: Readonly<Record<string, Float32Array>>): Promise<void>;
+  /** Overwrites a data or activation tensor (e.g. a new epoch's row order). */
+  writeTensor(id: string, values: Float32Array): void;
+  /** Runs the named programs in order as one submission, with `scalars` as this step's scalars. */
+  run(programs: readonly string[], scalars: Float32Array, options?: RunOptions): void;
+  readStats(ids: readonly string[]): Promise<number[]>;
+  /** Reads the first `count` values of a tensor. */
+  readTensor(id: string, count: number): Promise<Float32Array>;
+  readParams(): Promise<Float32Array>;
+  writeParams(values: Float32Array): void;
+  /** Zeroes optimizer state (moments, accumulators). */
+  resetOptimizerState(): void;
+  saveParams(slot: ParamSlot): void;
+  restoreParams(slot: ParamSlot): void;
+  /** Resolves when all submitted work has finished. */
+  idle(): Promise<void>;
+  destroy(): void;
+}
+
+/** Largest element count each tensor id is used with across the programs. */
+export function tensorSizes(programs: ProgramSet, tensorsOf: (c: OpCall) => { id: string; role: string; shape: readonly number[] }[]): Map<string, { role: string; size: number }> {
+  const sizes = new Map<string, { role: string; size: number }>();
+  for (const ops of Object.values(programs)) {
+    for (const c of ops) {
+      for (const t of tensorsOf(c)) {
+        const size = t.shape.reduce((a, b) => a * b, 1);
+        const prev = sizes.get(t.id);
+        if (!prev || prev.size < size) sizes.set(t.id, { role: t.role, size });
+      }
+    }
+  }
+  return sizes;
+}

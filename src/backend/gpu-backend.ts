@@ -1,0 +1,188 @@
+// The WebGPU backend: allocates every buffer once, prepares every program's dispatches once
+// (pipelines, uniforms, bind groups), and then runs a step as one command encoder, one compute
+// pass and one submit. Nothing is created per step; reads are explicit and asynchronous.
+
+import type { Gpu } from '../device/gpu.js';
+import { describeAdapter } from '../device/gpu.js';
+import type { ParamLayout } from '../graph/params.js';
+import type { TensorRef } from '../graph/program.js';
+import { bindArgs, tensorsOf } from '../graph/program.js';
+import { prepareKernel } from '../kernels/index.js';
+import type { Dispatch } from '../kernels/runtime.js';
+import { encodeDispatches, KernelContext } from '../kernels/runtime.js';
+import type { OpName } from '../ops/args.js';
+import type { GpuTensor } from '../ops/tensor.js';
+import type { Backend, ParamSlot, ProgramSet, RunOptions } from './backend.js';
+import { tensorSizes } from './backend.js';
+
+const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+const FLAT_ROLES = ['param', 'grad', 'state1', 'state2'] as const;
+
+export class GpuBackend implements Backend {
+  readonly kind = 'webgpu' as const;
+  readonly adapter: string;
+  readonly maxTensorBytes: number;
+  readonly ctx: KernelContext;
+  private readonly device: GPUDevice;
+  private readonly buffers = new Map<string, GPUBuffer>();
+  private readonly flats = new Map<string, GPUBuffer>();
+  private readonly slots = new Map<ParamSlot, GPUBuffer>();
+  private readonly programs = new Map<string, Dispatch[]>();
+  private layout!: ParamLayout;
+  /** Total dispatches of each program, for profiling output. */
+  readonly dispatchCounts = new Map<string, number>();
+
+  constructor(readonly gpu: Gpu) {
+    this.device = gpu.device;
+    this.ctx = new KernelContext(gpu);
+    this.adapter = describeAdapter(gpu.report);
+    this.maxTensorBytes = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+  }
+
+  async load(programs: ProgramSet, layout: ParamLayout, data: Readonly<Record<string, Float32Array>>): Promise<void> {
+    this.layout = layout;
+    const flatBytes = Math.max(16, layout.total * 4);
+    for (const role of FLAT_ROLES) {
+      this.flats.set(role, this.device.createBuffer({ label: `flat:${role}`, size: flatBytes, usage: STORAGE() }));
+    }
+    for (const [id, { role, size }] of tensorSizes(programs, tensorsOf)) {
+      if ((FLAT_ROLES as readonly string[]).includes(role)) continue;
+      const floats = data[id]?.length ?? size;
+      const buffer = this.device.createBuffer({ label: id, size: Math.max(16, Math.ceil((floats * 4) / 16) * 16), usage: STORAGE() });
+      this.buffers.set(id, buffer);
+    }
+    for (const [id, values] of Object.entries(data)) this.writeTensor(id, values);
+    for (const [name, ops] of Object.entries(programs)) {
+      const dispatches: Dispatch[] = [];
+      for (const c of ops) {
+        const args = bindArgs(c, (t) => this.view(t)) as never;
+        dispatches.push(...(await prepareKernel(this.ctx, c.op as OpName, args)));
+      }
+      this.programs.set(name, dispatches);
+      this.dispatchCounts.set(name, dispatches.length);
+    }
+    this.gpu.checkHealthy();
+  }
+
+  private view(t: TensorRef): GpuTensor {
+    const flat = this.flats.get(t.role);
+    if (flat) return { shape: t.shape, buffer: flat, offset: this.layout.offsetOf(t.id) * 4 };
+    const buffer = this.buffers.get(t.id);
+    if (!buffer) throw new Error(`GPU backend: tensor ${t.id} was not allocated`);
+    return { shape: t.shape, buffer, offset: 0 };
+  }
+
+  writeTensor(id: string, values: Float32Array): void {
+    const buffer = this.buffers.get(id);
+    if (!buffer) throw new Error(`GPU backend: tensor ${id} was not allocated`);
+    this.device.queue.writeBuffer(buffer, 0, values.buffer, values.byteOffset, Math.min(values.byteLength, buffer.size));
+  }
+
+  run(programs: readonly string[], scalars: Float32Array, options: RunOptions = {}): void {
+    const scalarBuffer = this.buffers.get('scalars');
+    if (scalarBuffer) this.device.queue.writeBuffer(scalarBuffer, 0, scalars.buffer, scalars.byteOffset, scalars.byteLength);
+    for (const [id, values] of Object.entries(options.hostInputs ?? {})) this.writeTensor(id, values);
+    const encoder = this.device.createCommandEncoder();
+    for (const id of options.clearStats ?? []) {
+      const buffer = this.buffers.get(id);
+      if (buffer) encoder.clearBuffer(buffer);
+    }
+    const pass = encoder.beginComputePass();
+    for (const name of programs) {
+      const dispatches = this.programs.get(name);
+      if (!dispatches) throw new Error(`GPU backend: no program named ${name}`);
+      encodeDispatches(pass, dispatches);
+    }
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Copies regions to one mappable buffer in a single submit and maps it. */
+  private async readRegions(regions: { buffer: GPUBuffer; offset: number; bytes: number }[]): Promise<Float32Array[]> {
+    const total = regions.reduce((sum, r) => sum + Math.ceil(r.bytes / 4) * 4, 0);
+    const staging = this.device.createBuffer({ label: 'readback', size: Math.max(16, total), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    let at = 0;
+    for (const r of regions) {
+      encoder.copyBufferToBuffer(r.buffer, r.offset, staging, at, r.bytes);
+      at += Math.ceil(r.bytes / 4) * 4;
+    }
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const all = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    this.gpu.checkHealthy();
+    const out: Float32Array[] = [];
+    at = 0;
+    for (const r of regions) {
+      out.push(all.subarray(at / 4, at / 4 + r.bytes / 4));
+      at += Math.ceil(r.bytes / 4) * 4;
+    }
+    return out;
+  }
+
+  async readStats(ids: readonly string[]): Promise<number[]> {
+    const present = ids.map((id) => this.buffers.get(id));
+    const regions = present.filter((b): b is GPUBuffer => !!b).map((buffer) => ({ buffer, offset: 0, bytes: 4 }));
+    const values = await this.readRegions(regions);
+    let k = 0;
+    return present.map((b) => (b ? values[k++][0] : 0));
+  }
+
+  async readTensor(id: string, count: number): Promise<Float32Array> {
+    const buffer = this.buffers.get(id) ?? this.flats.get(id);
+    if (!buffer) throw new Error(`GPU backend: tensor ${id} was not allocated`);
+    const [values] = await this.readRegions([{ buffer, offset: 0, bytes: count * 4 }]);
+    return values;
+  }
+
+  async readParams(): Promise<Float32Array> {
+    return this.readTensor('param', this.layout.total);
+  }
+
+  writeParams(values: Float32Array): void {
+    this.device.queue.writeBuffer(this.flats.get('param')!, 0, values.buffer, values.byteOffset, values.byteLength);
+  }
+
+  resetOptimizerState(): void {
+    const encoder = this.device.createCommandEncoder();
+    encoder.clearBuffer(this.flats.get('state1')!);
+    encoder.clearBuffer(this.flats.get('state2')!);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  saveParams(slot: ParamSlot): void {
+    const params = this.flats.get('param')!;
+    let copy = this.slots.get(slot);
+    if (!copy) {
+      copy = this.device.createBuffer({ label: `params.${slot}`, size: params.size, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      this.slots.set(slot, copy);
+    }
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(params, 0, copy, 0, params.size);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  restoreParams(slot: ParamSlot): void {
+    const copy = this.slots.get(slot);
+    if (!copy) return;
+    const params = this.flats.get('param')!;
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(copy, 0, params, 0, params.size);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  async idle(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+    this.gpu.checkHealthy();
+  }
+
+  destroy(): void {
+    for (const b of [...this.buffers.values(), ...this.flats.values(), ...this.slots.values()]) b.destroy();
+    this.buffers.clear();
+    this.flats.clear();
+    this.slots.clear();
+    this.ctx.destroy();
+  }
+}

@@ -1,0 +1,161 @@
+// The train command's settings: defaults, a --config JSON file, then flags on top; checked into
+// a ModelSpec and TrainOptions with errors naming the flag, the value and what was expected.
+
+import type { Dataset } from '../data/dataset.js';
+import type { NormalizerKind } from '../data/normalize.js';
+import type { HiddenLayerSpec, ModelSpec } from '../model/spec.js';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, type ActivationName, type LossName, type OptimizerName } from '../ops/names.js';
+import type { ScheduleSpec } from '../train/options.js';
+import { InputError } from '../util/errors.js';
+
+export interface TrainSettings {
+  dataset: string;
+  label?: string;
+  layers: number[];
+  activation: ActivationName[];
+  loss?: LossName;
+  optimizer: OptimizerName;
+  lr: number;
+  schedule: string;
+  batchSize: number;
+  epochs: number;
+  weightDecay: number;
+  dropout: number;
+  layerNorm: boolean;
+  residual: boolean;
+  clipNorm?: number;
+  seed: number;
+  backend: 'webgpu' | 'cpu';
+  out?: string;
+  validationSplit: number;
+  normalize: NormalizerKind;
+  samples?: number;
+  noise?: number;
+  limit?: number;
+  patience?: number;
+}
+
+/** `npm start`: the MNIST MLP of the README. */
+export const DEFAULT_SETTINGS: TrainSettings = {
+  dataset: 'mnist',
+  layers: [256, 128],
+  activation: ['relu'],
+  optimizer: 'adam',
+  lr: 0.001,
+  schedule: 'constant',
+  batchSize: 128,
+  epochs: 5,
+  weightDecay: 0,
+  dropout: 0,
+  layerNorm: false,
+  residual: false,
+  seed: 0,
+  backend: 'webgpu',
+  validationSplit: 0.1,
+  normalize: 'minmax',
+};
+
+function num(field: string, raw: unknown, check: (n: number) => boolean, expected: string): number {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || !check(n)) throw new InputError(field, raw, expected);
+  return n;
+}
+const int = (field: string, raw: unknown, min: number) => num(field, raw, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
+
+function list(raw: unknown): string[] {
+  if (Array.isArray(raw)) return raw.map(String);
+  return String(raw).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Merges raw values (config file, then flags) over the defaults and checks each one. */
+export function resolveSettings(raw: Record<string, unknown>): TrainSettings {
+  const s: TrainSettings = { ...DEFAULT_SETTINGS };
+  const has = (k: string) => raw[k] !== undefined;
+  if (has('dataset')) s.dataset = String(raw.dataset);
+  if (has('label')) s.label = String(raw.label);
+  if (has('layers')) {
+    s.layers = list(raw.layers).map((v, i) => int(`--layers[${i}]`, v, 1));
+    if (String(raw.layers).trim() === '' || (Array.isArray(raw.layers) && raw.layers.length === 0)) s.layers = [];
+  }
+  if (has('activation')) {
+    s.activation = list(raw.activation).map((a) => {
+      if (!ACTIVATIONS.includes(a as ActivationName)) throw new InputError('--activation', a, `one of ${ACTIVATIONS.join(', ')}`);
+      return a as ActivationName;
+    });
+  }
+  if (has('loss')) {
+    const l = String(raw.loss);
+    if (!LOSSES.includes(l as LossName)) throw new InputError('--loss', l, `one of ${LOSSES.join(', ')}`);
+    s.loss = l as LossName;
+  }
+  if (has('optimizer')) {
+    const o = String(raw.optimizer);
+    if (!OPTIMIZERS.includes(o as OptimizerName)) throw new InputError('--optimizer', o, `one of ${OPTIMIZERS.join(', ')}`);
+    s.optimizer = o as OptimizerName;
+  }
+  if (has('lr')) s.lr = num('--lr', raw.lr, (n) => n > 0, 'a number > 0');
+  if (has('schedule')) s.schedule = String(raw.schedule);
+  if (has('batchSize')) s.batchSize = int('--batch-size', raw.batchSize, 1);
+  if (has('epochs')) s.epochs = int('--epochs', raw.epochs, 1);
+  if (has('weightDecay')) s.weightDecay = num('--weight-decay', raw.weightDecay, (n) => n >= 0, 'a number >= 0');
+  if (has('dropout')) s.dropout = num('--dropout', raw.dropout, (n) => n >= 0 && n < 1, 'a probability in [0, 1)');
+  if (has('layerNorm')) s.layerNorm = Boolean(raw.layerNorm);
+  if (has('residual')) s.residual = Boolean(raw.residual);
+  if (has('clipNorm')) s.clipNorm = num('--clip-norm', raw.clipNorm, (n) => n > 0, 'a number > 0');
+  if (has('seed')) s.seed = int('--seed', raw.seed, 0);
+  if (has('backend')) {
+    const b = String(raw.backend);
+    if (b !== 'webgpu' && b !== 'cpu') throw new InputError('--backend', b, 'webgpu or cpu');
+    s.backend = b;
+  }
+  if (has('out')) s.out = String(raw.out);
+  if (has('validationSplit')) s.validationSplit = num('--validation-split', raw.validationSplit, (n) => n >= 0 && n < 1, 'a fraction in [0, 1)');
+  if (has('normalize')) {
+    const n = String(raw.normalize);
+    if (!['none', 'minmax', 'zscore'].includes(n)) throw new InputError('--normalize', n, 'none, minmax or zscore');
+    s.normalize = n as NormalizerKind;
+  }
+  if (has('samples')) s.samples = int('--samples', raw.samples, 4);
+  if (has('noise')) s.noise = num('--noise', raw.noise, (n) => n >= 0, 'a number >= 0');
+  if (has('limit')) s.limit = int('--limit', raw.limit, 1);
+  if (has('patience')) s.patience = int('--patience', raw.patience, 0);
+  if (s.activation.length !== 1 && s.activation.length !== s.layers.length) {
+    throw new InputError('--activation', s.activation.join(','), `one activation, or one per hidden layer (${s.layers.length})`);
+  }
+  parseSchedule(s.schedule);
+  return s;
+}
+
+/** constant | step:<steps>[:gamma] | exponential:<gamma> | cosine[:warmupSteps] | plateau[:patience[:factor]] */
+export function parseSchedule(text: string): ScheduleSpec {
+  const [kind, a, b] = text.split(':');
+  const field = '--schedule';
+  const expected = 'constant, step:<steps>[:gamma], exponential:<gamma>, cosine[:warmupSteps] or plateau[:patience[:factor]]';
+  switch (kind) {
+    case 'constant':
+      return { kind };
+    case 'step':
+      if (a === undefined) throw new InputError(field, text, expected);
+      return { kind, stepSize: int(field, a, 1), gamma: b !== undefined ? num(field, b, (n) => n > 0, expected) : 0.1 };
+    case 'exponential':
+      return { kind, gamma: num(field, a, (n) => n > 0 && n <= 1, 'exponential:<gamma in (0, 1]>') };
+    case 'cosine':
+      return { kind, warmupSteps: a !== undefined ? int(field, a, 0) : 0 };
+    case 'plateau':
+      return { kind, patience: a !== undefined ? int(field, a, 0) : 3, factor: b !== undefined ? num(field, b, (n) => n > 0 && n < 1, expected) : 0.5 };
+    default:
+      throw new InputError(field, text, expected);
+  }
+}
+
+export function specFor(s: TrainSettings, data: Dataset): ModelSpec {
+  const hidden: HiddenLayerSpec[] = s.layers.map((units, i) => ({
+    units,
+    activation: s.activation.length === 1 ? s.activation[0] : s.activation[i],
+    ...(s.dropout > 0 ? { dropout: s.dropout } : {}),
+    ...(s.layerNorm ? { layerNorm: true } : {}),
+    ...(s.residual && i > 0 && s.layers[i - 1] === units ? { residual: true } : {}),
+  }));
+  const outputSize = data.task === 'multiclass' ? data.classes! : data.task === 'binary' ? 1 : data.targetWidth;
+  return { inputSize: data.features, hidden, outputSize, task: data.task, ...(s.loss ? { loss: s.loss } : {}) };
+}

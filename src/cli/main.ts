@@ -1,0 +1,82 @@
+// Entry of the `webgpu-mlp` command: parses flags (kebab-case, or the same keys in --config
+// JSON), dispatches to train / evaluate / predict, and turns errors into one line and a
+// non-zero exit (the stack only with --verbose).
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { evaluateCommand, predictCommand, trainCommand } from './commands.js';
+import { DATASET_NAMES } from './datasets.js';
+import { ACTIVATIONS, OPTIMIZERS } from '../ops/names.js';
+import { InputError } from '../util/errors.js';
+
+const USAGE = `usage: webgpu-mlp <train|evaluate|predict> [flags]
+
+train flags:
+  --dataset <${DATASET_NAMES.join('|')}>   (default mnist)
+  --label <column>           label column of a CSV dataset
+  --layers 256,128           hidden layer widths ('' for none)
+  --activation relu          one for all layers or one per layer: ${ACTIVATIONS.join(', ')}
+  --loss <name>              mse, mae, huber, bce_logits, softmax_ce, softmax_ce_dense (default by task)
+  --optimizer adam           ${OPTIMIZERS.join(', ')}
+  --lr 0.001  --batch-size 128  --epochs 5  --weight-decay 0  --dropout 0  --clip-norm <n>
+  --schedule constant|step:<steps>[:gamma]|exponential:<gamma>|cosine[:warmup]|plateau[:patience[:factor]]
+  --layer-norm  --residual   --validation-split 0.1  --normalize minmax|zscore|none  --patience <epochs>
+  --samples <n> --noise <x>  (generated datasets)   --limit <rows> (MNIST training rows)
+  --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
+evaluate: --model <dir> --dataset <name|file.csv> [--label col] [--json]
+predict:  --model <dir> --input <file.csv> [--output <file.csv>]`;
+
+const OPTIONS = {
+  dataset: { type: 'string' }, label: { type: 'string' }, layers: { type: 'string' }, activation: { type: 'string' },
+  loss: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, schedule: { type: 'string' },
+  'batch-size': { type: 'string' }, epochs: { type: 'string' }, 'weight-decay': { type: 'string' }, dropout: { type: 'string' },
+  'clip-norm': { type: 'string' }, seed: { type: 'string' }, backend: { type: 'string' }, out: { type: 'string' },
+  config: { type: 'string' }, json: { type: 'boolean' }, verbose: { type: 'boolean' }, 'layer-norm': { type: 'boolean' },
+  residual: { type: 'boolean' }, 'validation-split': { type: 'string' }, normalize: { type: 'string' }, samples: { type: 'string' },
+  noise: { type: 'string' }, limit: { type: 'string' }, patience: { type: 'string' }, model: { type: 'string' },
+  input: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`webgpu-mlp: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0] ?? 'train';
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const verbose = Boolean(values.verbose);
+  try {
+    let raw: Record<string, unknown> = {};
+    if (values.config) {
+      try {
+        raw = JSON.parse(readFileSync(values.config, 'utf8'));
+      } catch (err) {
+        throw new InputError('--config', values.config, `a readable JSON file (${(err as Error).message})`);
+      }
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('--config', values.config, 'a JSON object of settings');
+    }
+    for (const [k, v] of Object.entries(values)) if (!['config', 'json', 'verbose', 'help'].includes(k)) raw[camel(k)] = v;
+    const json = Boolean(values.json);
+    if (command === 'train') await trainCommand(raw, json);
+    else if (command === 'evaluate') await evaluateCommand(raw, json);
+    else if (command === 'predict') await predictCommand(raw);
+    else throw new InputError('command', command, 'train, evaluate or predict');
+    return 0;
+  } catch (err) {
+    const e = err as Error;
+    process.stderr.write(`webgpu-mlp: ${e.message.split('\n').join(verbose ? '\n' : ' ')}\n`);
+    if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

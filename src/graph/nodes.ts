@@ -1,0 +1,108 @@
+// The graph's node kinds, each with its forward ops and its backward rule side by side (as in
+// micrograd): dense (matmul + bias, activation fused when it directly follows), activation,
+// layer norm, dropout and residual add. Backward rules write gradient contributions through the
+// GradTape, which sums contributions when a tensor feeds two consumers.
+
+import type { Activation } from '../ops/args.js';
+import type { GradTape } from './grad-tape.js';
+import type { OpCall, TensorRef } from './program.js';
+import { call } from './program.js';
+
+export interface BackwardContext {
+  tape: GradTape;
+  /** Whether x needs a gradient (false for the input data). */
+  needsGrad(x: TensorRef): boolean;
+}
+
+export interface GraphNode {
+  readonly name: string;
+  readonly inputs: readonly TensorRef[];
+  readonly output: TensorRef;
+  forward(training: boolean): OpCall[];
+  /** Emits ops turning dOut into contributions to the inputs' (and parameters') gradients. */
+  backward(dOut: TensorRef, ctx: BackwardContext): OpCall[];
+}
+
+/** y = act(x·W + b); z (the pre-activation) is kept when the activation is not the identity. */
+export function denseNode(name: string, x: TensorRef, w: TensorRef, b: TensorRef, dw: TensorRef, db: TensorRef, y: TensorRef, z: TensorRef | undefined, activation: Activation): GraphNode {
+  const fused = activation.name !== 'identity';
+  return {
+    name,
+    inputs: [x],
+    output: y,
+    forward: () => [
+      call('matmul', { a: x, b: w, out: y, transA: false, transB: false, bias: b, ...(fused ? { activation, preActivation: z } : {}) }),
+    ],
+    backward(dOut, { tape, needsGrad }) {
+      const ops: OpCall[] = [];
+      let dz = dOut;
+      if (fused) {
+        dz = tape.fresh(z!);
+        ops.push(call('activationGrad', { z: z!, dy: dOut, dx: dz, activation }));
+      }
+      ops.push(call('matmul', { a: x, b: dz, out: dw, transA: true, transB: false }));
+      ops.push(call('biasGrad', { dy: dz, out: db }));
+      if (needsGrad(x)) {
+        const dx = tape.fresh(x);
+        ops.push(call('matmul', { a: dz, b: w, out: dx, transA: false, transB: true }));
+        ops.push(...tape.contribute(x, dx));
+      }
+      return ops;
+    },
+  };
+}
+
+export function activationNode(name: string, x: TensorRef, y: TensorRef, activation: Activation): GraphNode {
+  return {
+    name,
+    inputs: [x],
+    output: y,
+    forward: () => [call('activation', { x, y, activation })],
+    backward(dOut, { tape }) {
+      const dx = tape.fresh(x);
+      return [call('activationGrad', { z: x, dy: dOut, dx, activation }), ...tape.contribute(x, dx)];
+    },
+  };
+}
+
+export function layerNormNode(name: string, x: TensorRef, gamma: TensorRef, beta: TensorRef, dgamma: TensorRef, dbeta: TensorRef, y: TensorRef, mean: TensorRef, rstd: TensorRef): GraphNode {
+  return {
+    name,
+    inputs: [x],
+    output: y,
+    forward: () => [call('layerNorm', { x, gamma, beta, y, mean, rstd })],
+    backward(dOut, { tape }) {
+      const dx = tape.fresh(x);
+      return [call('layerNormGrad', { dy: dOut, x, gamma, mean, rstd, dx, dgamma, dbeta }), ...tape.contribute(x, dx)];
+    },
+  };
+}
+
+/** Dropout is the identity outside training: the forward then copies nothing, it aliases. */
+export function dropoutNode(name: string, x: TensorRef, y: TensorRef, p: number, seed: number, scalars: TensorRef): GraphNode {
+  return {
+    name,
+    inputs: [x],
+    output: y,
+    forward: (training) => (training ? [call('dropout', { x, y, p, seed, scalars })] : [call('dropout', { x, y, p: 0, seed, scalars })]),
+    backward(dOut, { tape }) {
+      const dx = tape.fresh(x);
+      return [call('dropoutGrad', { dy: dOut, dx, p, seed, scalars }), ...tape.contribute(x, dx)];
+    },
+  };
+}
+
+/** y = a + b; both inputs receive dOut itself (no copy). */
+export function residualNode(name: string, a: TensorRef, b: TensorRef, y: TensorRef): GraphNode {
+  return {
+    name,
+    inputs: [a, b],
+    output: y,
+    forward: () => [call('add', { a, b, out: y })],
+    backward(dOut, { tape, needsGrad }) {
+      const ops: OpCall[] = [];
+      for (const x of [a, b]) if (needsGrad(x)) ops.push(...tape.contribute(x, dOut));
+      return ops;
+    },
+  };
+}

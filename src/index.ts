@@ -1,0 +1,19 @@
+// Public API of webgpu-mlp: models, training, data, the device layer and the kernels' op table,
+// browser-safe. Node-only helpers (model files, MNIST, CSV files) live in src/node.ts.
+
+export { acquireGpu, describeAdapter, GpuUnavailableError, GpuDeviceError, type Gpu, type AdapterReport } from './device/gpu.js';
+export { Model, type TrainOptions, type EvaluateResult } from './model/model.js';
+export type { ModelSpec, HiddenLayerSpec, Task, InitName } from './model/spec.js';
+export { encodeModel, decodeModel } from './model/persist.js';
+export type { FitOptions, EpochLogs, StepLogs, DiagnosticsLogs, ScheduleSpec, OptimizerSpec, EarlyStoppingSpec } from './train/options.js';
+export type { FitResult } from './train/fit-loop.js';
+export { createBackend, releaseSharedGpu, sharedGpu, type BackendName } from './backend/select.js';
+export type { Backend } from './backend/backend.js';
+export { CpuBackend } from './backend/cpu-backend.js';
+export { GpuBackend } from './backend/gpu-backend.js';
+export * from './data/index.js';
+export { ACTIVATIONS, LOSSES, OPTIMIZERS, type ActivationName, type LossName, type OptimizerName } from './ops/names.js';
+export { InputError, ShapeError, NonFiniteLossError } from './util/errors.js';
+export { KernelContext, WgslCompileError } from './kernels/runtime.js';
+export { prepareKernel } from './kernels/index.js';
+export { runReference } from './reference/index.js';

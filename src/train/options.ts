@@ -1,0 +1,90 @@
+// Everything fit() accepts besides the data, with defaults. Plain data so the CLI's --config file
+// and a saved model's training record are the same object.
+
+import type { OptimizerName } from '../ops/names.js';
+
+export type ScheduleSpec =
+  | { kind: 'constant' }
+  | { kind: 'step'; stepSize: number; gamma?: number }
+  | { kind: 'exponential'; gamma: number }
+  | { kind: 'cosine'; warmupSteps?: number; minLr?: number }
+  | { kind: 'plateau'; factor?: number; patience?: number; minLr?: number; monitor?: MonitorName };
+
+export type MonitorName = 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy';
+
+export interface OptimizerSpec {
+  name: OptimizerName;
+  lr: number;
+  momentum?: number;
+  beta1?: number;
+  beta2?: number;
+  rho?: number;
+  epsilon?: number;
+  /** L2 penalty (added to the gradient) for all optimizers except adamw, where it is decoupled. */
+  weightDecay?: number;
+}
+
+export interface EarlyStoppingSpec {
+  monitor?: MonitorName;
+  patience: number;
+  minDelta?: number;
+  restoreBestWeights?: boolean;
+}
+
+export interface EpochLogs {
+  epoch: number;
+  loss: number;
+  accuracy?: number;
+  mse?: number;
+  mae?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  valMse?: number;
+  valMae?: number;
+  lr: number;
+  seconds: number;
+  samplesPerSec: number;
+}
+
+export interface StepLogs {
+  step: number;
+  epoch: number;
+  /** Mean loss over the steps since the last step log (read back asynchronously). */
+  loss: number;
+}
+
+export interface DiagnosticsLogs {
+  step: number;
+  /** L2 norm of each dense layer's weight gradient, input layer first (output layer last). */
+  gradNorms: number[];
+  /** Fraction of units in each hidden layer whose output was 0 for the whole batch. */
+  deadFraction: number[];
+}
+
+export interface Callbacks {
+  onEpochEnd?(logs: EpochLogs): void | Promise<void>;
+  onStep?(logs: StepLogs): void;
+  onDiagnostics?(logs: DiagnosticsLogs): void;
+}
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerSpec;
+  schedule?: ScheduleSpec;
+  shuffle?: boolean;
+  seed?: number;
+  /** Fraction of the training rows held out for validation (ignored when validationData is given). */
+  validationSplit?: number;
+  clipNorm?: number;
+  earlyStopping?: EarlyStoppingSpec;
+  /** Steps between asynchronous loss read-backs for onStep (default: once per epoch only). */
+  logEverySteps?: number;
+  /** Steps between diagnostics (gradient norms, dead units); 0 = off. */
+  diagnosticsEverySteps?: number;
+  callbacks?: Callbacks;
+  /** Stop after this many optimizer steps in total (tests, single-step UIs). */
+  maxSteps?: number;
+}
+
+export const DEFAULT_BATCH = 32;

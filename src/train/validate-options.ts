@@ -1,0 +1,50 @@
+// Checks fit() options before any GPU work: every number in range, every name known, with
+// errors naming the field, the value and what was expected.
+
+import { OPTIMIZERS } from '../ops/names.js';
+import { InputError } from '../util/errors.js';
+import type { FitOptions, MonitorName, ScheduleSpec } from './options.js';
+
+const MONITORS: readonly MonitorName[] = ['loss', 'valLoss', 'accuracy', 'valAccuracy'];
+const SCHEDULES = ['constant', 'step', 'exponential', 'cosine', 'plateau'] as const;
+
+function check(ok: boolean, field: string, value: unknown, expected: string): void {
+  if (!ok) throw new InputError(field, value, expected);
+}
+const isInt = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+export function validateFitOptions(o: FitOptions): void {
+  check(isInt(o.epochs, 1), 'epochs', o.epochs, 'an integer >= 1');
+  check(isInt(o.batchSize, 1), 'batchSize', o.batchSize, 'an integer >= 1 (1 = stochastic, the dataset size = full batch)');
+  const opt = o.optimizer;
+  check(typeof opt === 'object' && opt !== null, 'optimizer', opt, 'an object with name and lr');
+  check(OPTIMIZERS.includes(opt.name), 'optimizer.name', opt.name, `one of ${OPTIMIZERS.join(', ')}`);
+  check(isNum(opt.lr) && opt.lr > 0, 'optimizer.lr', opt.lr, 'a finite number > 0');
+  for (const key of ['momentum', 'beta1', 'beta2', 'rho'] as const) {
+    const v = opt[key];
+    if (v !== undefined) check(isNum(v) && v >= 0 && v < 1, `optimizer.${key}`, v, 'a number in [0, 1)');
+  }
+  if (opt.epsilon !== undefined) check(isNum(opt.epsilon) && opt.epsilon > 0, 'optimizer.epsilon', opt.epsilon, 'a number > 0');
+  if (opt.weightDecay !== undefined) check(isNum(opt.weightDecay) && opt.weightDecay >= 0, 'optimizer.weightDecay', opt.weightDecay, 'a number >= 0');
+  if (o.validationSplit !== undefined) check(isNum(o.validationSplit) && o.validationSplit >= 0 && o.validationSplit < 1, 'validationSplit', o.validationSplit, 'a fraction in [0, 1)');
+  if (o.clipNorm !== undefined) check(isNum(o.clipNorm) && o.clipNorm > 0, 'clipNorm', o.clipNorm, 'a number > 0');
+  if (o.seed !== undefined) check(isInt(o.seed, 0), 'seed', o.seed, 'an integer >= 0');
+  if (o.logEverySteps !== undefined) check(isInt(o.logEverySteps, 1), 'logEverySteps', o.logEverySteps, 'an integer >= 1');
+  if (o.diagnosticsEverySteps !== undefined) check(isInt(o.diagnosticsEverySteps, 0), 'diagnosticsEverySteps', o.diagnosticsEverySteps, 'an integer >= 0');
+  if (o.maxSteps !== undefined) check(isInt(o.maxSteps, 1), 'maxSteps', o.maxSteps, 'an integer >= 1');
+  if (o.earlyStopping) {
+    const e = o.earlyStopping;
+    check(isInt(e.patience, 0), 'earlyStopping.patience', e.patience, 'an integer >= 0');
+    if (e.monitor !== undefined) check(MONITORS.includes(e.monitor), 'earlyStopping.monitor', e.monitor, `one of ${MONITORS.join(', ')}`);
+  }
+  if (o.schedule) validateSchedule(o.schedule);
+}
+
+function validateSchedule(s: ScheduleSpec): void {
+  check(SCHEDULES.includes(s.kind), 'schedule.kind', s.kind, `one of ${SCHEDULES.join(', ')}`);
+  if (s.kind === 'step') check(isInt(s.stepSize, 1), 'schedule.stepSize', s.stepSize, 'an integer >= 1 (steps)');
+  if (s.kind === 'exponential') check(isNum(s.gamma) && s.gamma > 0 && s.gamma <= 1, 'schedule.gamma', s.gamma, 'a number in (0, 1]');
+  if (s.kind === 'cosine' && s.warmupSteps !== undefined) check(isInt(s.warmupSteps, 0), 'schedule.warmupSteps', s.warmupSteps, 'an integer >= 0');
+  if (s.kind === 'plateau' && s.factor !== undefined) check(isNum(s.factor) && s.factor > 0 && s.factor < 1, 'schedule.factor', s.factor, 'a number in (0, 1)');
+}

@@ -1,0 +1,29 @@
+// Builds the Node library and CLI (dist/lib, SSR build so dependencies stay external and WGSL
+// is inlined through `?raw`, the same mechanism vitest and the demo use). `vite build --mode demo`
+// builds the browser demo page into dist/demo with relative asset paths.
+
+import { defineConfig } from 'vite';
+
+export default defineConfig(({ mode }) => {
+  if (mode === 'demo') {
+    return {
+      root: 'demo',
+      base: './',
+      publicDir: false,
+      build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022' },
+    };
+  }
+  return {
+    build: {
+      ssr: true,
+      outDir: 'dist/lib',
+      emptyOutDir: true,
+      target: 'node20',
+      sourcemap: true,
+      rollupOptions: {
+        input: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
+        output: { format: 'es', entryFileNames: '[name].js' },
+      },
+    },
+  };
+});
