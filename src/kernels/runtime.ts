@@ -90,6 +90,8 @@ export class PipelineCache {
   }
 }
 
+const sharedCaches = new WeakMap<GPUDevice, PipelineCache>();
+
 /** What a kernel's prepare() gets: the device, the shared pipeline cache, and an owner for buffers. */
 export class KernelContext {
   readonly device: GPUDevice;
@@ -98,7 +100,13 @@ export class KernelContext {
 
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
-    this.pipelines = new PipelineCache(gpu.device);
+    // Pipelines outlive any one plan: every context on the same device shares one cache.
+    let cache = sharedCaches.get(gpu.device);
+    if (!cache) {
+      cache = new PipelineCache(gpu.device);
+      sharedCaches.set(gpu.device, cache);
+    }
+    this.pipelines = cache;
   }
 
   /**
