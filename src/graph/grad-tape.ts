@@ -7,6 +7,7 @@ import { call, ref } from './program.js';
 
 export class GradTape {
   private readonly current = new Map<string, TensorRef>();
+  private readonly preActivation = new Map<string, TensorRef>();
   private counter = 0;
 
   /** A new gradient buffer shaped like x, for an op to write x's gradient contribution into. */
@@ -27,6 +28,15 @@ export class GradTape {
   }
 
   get(x: TensorRef): TensorRef | undefined {
-    return this.current.get(x.id);
+    return this.current.get(x.id) ?? this.preActivation.get(x.id);
+  }
+
+  /** Records that the gradient w.r.t. the pre-activation of x (an activated output) is ready. */
+  setPreActivation(x: TensorRef, dz: TensorRef): void {
+    this.preActivation.set(x.id, dz);
+  }
+
+  getPreActivation(x: TensorRef): TensorRef | undefined {
+    return this.preActivation.get(x.id);
   }
 }

@@ -12,10 +12,17 @@ export interface BackwardContext {
   tape: GradTape;
   /** Whether x needs a gradient (false for the input data). */
   needsGrad(x: TensorRef): boolean;
+  /**
+   * When x is the activated output of a dense node and this is its only consumer, the
+   * producer's activation: the consumer may then emit dZ directly (act' fused into its matmul).
+   */
+  fusableActivation(x: TensorRef): { activation: Activation; z: TensorRef } | undefined;
 }
 
 export interface GraphNode {
   readonly name: string;
+  /** Set on dense nodes whose activation is fused into the forward matmul. */
+  readonly fusedActivation?: { activation: Activation; z: TensorRef };
   readonly inputs: readonly TensorRef[];
   readonly output: TensorRef;
   forward(training: boolean): OpCall[];
@@ -30,22 +37,32 @@ export function denseNode(name: string, x: TensorRef, w: TensorRef, b: TensorRef
     name,
     inputs: [x],
     output: y,
+    ...(fused ? { fusedActivation: { activation, z: z! } } : {}),
     forward: () => [
       call('matmul', { a: x, b: w, out: y, transA: false, transB: false, bias: b, ...(fused ? { activation, preActivation: z } : {}) }),
     ],
-    backward(dOut, { tape, needsGrad }) {
+    backward(dOut, { tape, needsGrad, fusableActivation }) {
       const ops: OpCall[] = [];
-      let dz = dOut;
-      if (fused) {
+      // The consumer may already have produced dZ (act' fused into its dX matmul).
+      let dz = fused ? tape.getPreActivation(y) : dOut;
+      if (!dz) {
         dz = tape.fresh(z!);
         ops.push(call('activationGrad', { z: z!, dy: dOut, dx: dz, activation }));
       }
       ops.push(call('matmul', { a: x, b: dz, out: dw, transA: true, transB: false }));
       ops.push(call('biasGrad', { dy: dz, out: db }));
       if (needsGrad(x)) {
-        const dx = tape.fresh(x);
-        ops.push(call('matmul', { a: dz, b: w, out: dx, transA: false, transB: true }));
-        ops.push(...tape.contribute(x, dx));
+        const producer = fusableActivation(x);
+        if (producer) {
+          // dZ_prev = (dZ · Wᵀ) ⊙ act'(z_prev) in one kernel; x's own gradient is never materialised.
+          const dzPrev = tape.fresh(producer.z);
+          ops.push(call('matmul', { a: dz, b: w, out: dzPrev, transA: false, transB: true, gradOf: producer }));
+          tape.setPreActivation(x, dzPrev);
+        } else {
+          const dx = tape.fresh(x);
+          ops.push(call('matmul', { a: dz, b: w, out: dx, transA: false, transB: true }));
+          ops.push(...tape.contribute(x, dx));
+        }
       }
       return ops;
     },

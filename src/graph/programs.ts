@@ -91,14 +91,21 @@ export function trainStepProgram(ctx: ProgramContext, batch: number, source: Dat
   const tape = new GradTape();
   tape.contribute(graph.logits, dLogits);
   const needsGrad = (x: TensorRef) => x.id !== graph.input.id;
+  const consumers = new Map<string, number>();
+  for (const node of graph.nodes) for (const x of node.inputs) consumers.set(x.id, (consumers.get(x.id) ?? 0) + 1);
+  const fusableActivation = (x: TensorRef) => {
+    if (consumers.get(x.id) !== 1) return undefined;
+    return graph.nodes.find((n) => n.output.id === x.id)?.fusedActivation;
+  };
   for (const node of [...graph.nodes].reverse()) {
     const dOut = tape.get(node.output);
-    if (dOut) ops.push(...node.backward(dOut, { tape, needsGrad }));
+    if (dOut) ops.push(...node.backward(dOut, { tape, needsGrad, fusableActivation }));
   }
 
   const layout = ctx.layout;
   const grads = layout.flat('grad');
-  ops.push(call('sumSquares', { x: grads, out: STAT.gradSquares }));
+  // The global gradient norm is only needed for clipping; diagnostics compute their own.
+  if (opts.clipNorm) ops.push(call('sumSquares', { x: grads, out: STAT.gradSquares }));
   const o = opts.optimizer;
   const needsState1 = o.name !== 'sgd';
   const needsState2 = o.name === 'adam' || o.name === 'adamw';

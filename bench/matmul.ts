@@ -1,0 +1,47 @@
+// Kernel table for the benchmark: GFLOP/s of the three dense-layer products (X·W, dY·Wᵀ, Xᵀ·dY)
+// at square sizes, timed as a batch of dispatches in one submit after a warm-up.
+
+import type { Gpu } from '../src/device/gpu.js';
+import { prepareKernel } from '../src/kernels/index.js';
+import { encodeDispatches, KernelContext } from '../src/kernels/runtime.js';
+
+export const PRODUCTS = [
+  { name: 'X·W', transA: false, transB: false },
+  { name: 'dY·Wᵀ', transA: false, transB: true },
+  { name: 'Xᵀ·dY', transA: true, transB: false },
+] as const;
+
+export async function matmulGflops(gpu: Gpu, n: number, transA: boolean, transB: boolean, repeats: number): Promise<number> {
+  const device = gpu.device;
+  const ctx = new KernelContext(gpu);
+  const make = () => device.createBuffer({ size: n * n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  const [a, b, out] = [make(), make(), make()];
+  device.queue.writeBuffer(a, 0, new Float32Array(n * n).fill(0.5));
+  device.queue.writeBuffer(b, 0, new Float32Array(n * n).fill(0.25));
+  const t = (buffer: GPUBuffer) => ({ buffer, offset: 0, shape: [n, n] });
+  try {
+    const dispatches = await prepareKernel(ctx, 'matmul', { a: t(a), b: t(b), out: t(out), transA, transB });
+    const run = (count: number) => {
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      for (let i = 0; i < count; i++) encodeDispatches(pass, dispatches);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      return device.queue.onSubmittedWorkDone();
+    };
+    await run(1);
+    const times: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const start = performance.now();
+      await run(repeats);
+      times.push((performance.now() - start) / repeats);
+    }
+    times.sort((x, y) => x - y);
+    return (2 * n * n * n) / (times[1] / 1000) / 1e9;
+  } finally {
+    a.destroy();
+    b.destroy();
+    out.destroy();
+    ctx.destroy();
+  }
+}
