@@ -168,6 +168,7 @@ export async function fitLoop(inputs: FitInputs): Promise<FitResult> {
       if (source) backend.writeTensor(source.order.id, order);
     }
     let epochRows = 0;
+    const firstStep = step + 1;
     let lastLogged = { step, loss: 0, rows: 0 };
     for (let s = 0; s < stepsPerEpoch && step < totalSteps; s++) {
       const rows = s < plan.full ? plan.batch : plan.tail;
@@ -220,7 +221,7 @@ export async function fitLoop(inputs: FitInputs): Promise<FitResult> {
     if (!Number.isFinite(lossSum)) {
       backend.restoreParams('lastGood');
       await Promise.all(pending);
-      throw new NonFiniteLossError(step, lossSum);
+      throw new NonFiniteLossError(step, lossSum, firstStep);
     }
     backend.saveParams('lastGood');
 

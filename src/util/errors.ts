@@ -30,8 +30,13 @@ export class NonFiniteLossError extends Error {
   constructor(
     readonly step: number,
     readonly loss: number,
+    /** First step of the window the loss was checked over (the loss is read back per epoch). */
+    readonly fromStep = step,
   ) {
-    super(`loss became ${loss} at step ${step}; training stopped and the last finite weights were kept`);
+    super(
+      `loss became ${loss} by step ${step}${fromStep < step ? ` (in steps ${fromStep}-${step})` : ''}; ` +
+        'training stopped and the weights from the last finite check were kept',
+    );
     this.name = 'NonFiniteLossError';
   }
 }
