@@ -1,0 +1,127 @@
+// Tiled matmul with fused epilogues: out (+)= act(opA(a) . opB(b) + bias), or the backward form
+// out (+)= (opA(a) . opB(b)) * act'(z). Prepended with activations.wgsl. Each workgroup computes a
+// TM x TN tile of out; each invocation a 4 x 4 block held in registers; A and B are staged through
+// workgroup memory TK columns at a time. The variant is chosen by override constants, so the
+// compiler folds the transposes and the epilogue branches away.
+
+override TRANS_A: bool = false;   // a is [K, M]: read a[k, m] instead of a[m, k]
+override TRANS_B: bool = false;   // b is [N, K]: read b[n, k] instead of b[k, n]
+override HAS_BIAS: bool = false;
+override ACT: u32 = 0u;           // forward activation, or the one differentiated when GRAD_OF
+override GRAD_OF: bool = false;   // epilogue = product * activate_grad(ACT, z)
+override WRITE_PRE: bool = false; // store z = product + bias into pre
+override ACCUMULATE: bool = false;
+
+struct Params {
+  m: u32,
+  n: u32,
+  k: u32,
+  alpha: f32,  // activation parameter (leaky_relu / elu)
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> z: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+@group(0) @binding(6) var<storage, read_write> pre: array<f32>;
+
+const TM: u32 = 64u;                  // tile rows
+const TN: u32 = 64u;                  // tile columns
+const TK: u32 = 16u;                  // depth staged per barrier pair
+const RM: u32 = 4u;                   // rows per invocation (a multiple of 4); 4 columns each
+const THREADS_X: u32 = TN / 4u;
+const THREADS_Y: u32 = TM / RM;
+const THREADS: u32 = THREADS_X * THREADS_Y;
+
+// Stored k-major as vec4s so the inner loop reads one vec4 of 4 rows (A) / 4 columns (B) per k.
+// 2 x 16 x 64 x 4 bytes = 8 KiB of the 16 KiB workgroup limit.
+var<workgroup> tileA: array<vec4<f32>, TK * TM / 4u>;
+var<workgroup> tileB: array<vec4<f32>, TK * TN / 4u>;
+
+// opA(a)[row, kk] with zero outside the matrix, so partial tiles need no other special case.
+fn load_a(row: u32, kk: u32) -> f32 {
+  if (row >= params.m || kk >= params.k) { return 0.0; }
+  if (TRANS_A) { return a[kk * params.m + row]; }
+  return a[row * params.k + kk];
+}
+
+// opB(b)[kk, col] with zero outside the matrix.
+fn load_b(kk: u32, col: u32) -> f32 {
+  if (kk >= params.k || col >= params.n) { return 0.0; }
+  if (TRANS_B) { return b[col * params.k + kk]; }
+  return b[kk * params.n + col];
+}
+
+// Four consecutive rows of opA(a) (resp. columns of opB(b)) at depth kk, zero-padded.
+fn load_a4(row: u32, kk: u32) -> vec4<f32> {
+  return vec4(load_a(row, kk), load_a(row + 1u, kk), load_a(row + 2u, kk), load_a(row + 3u, kk));
+}
+fn load_b4(kk: u32, col: u32) -> vec4<f32> {
+  return vec4(load_b(kk, col), load_b(kk, col + 1u), load_b(kk, col + 2u), load_b(kk, col + 3u));
+}
+
+// Stages the K-slice [k0, k0 + TK) of both tiles, one whole vec4 store per element. Consecutive
+// invocations step along the dimension that is contiguous in memory (k for a plain A, m for a
+// transposed one; likewise for B), so each of the four global reads coalesces.
+fn stage_tiles(tid: u32, row0: u32, col0: u32, k0: u32) {
+  for (var i = 0u; i < TK * TM / 4u / THREADS; i++) {
+    let e = tid + i * THREADS;
+    let m4 = select(e / TK, e % (TM / 4u), TRANS_A);
+    let kk = select(e % TK, e / (TM / 4u), TRANS_A);
+    tileA[kk * (TM / 4u) + m4] = load_a4(row0 + 4u * m4, k0 + kk);
+  }
+  for (var i = 0u; i < TK * TN / 4u / THREADS; i++) {
+    let e = tid + i * THREADS;
+    let n4 = select(e % (TN / 4u), e / TK, TRANS_B);
+    let kk = select(e / (TN / 4u), e % TK, TRANS_B);
+    tileB[kk * (TN / 4u) + n4] = load_b4(k0 + kk, col0 + 4u * n4);
+  }
+}
+
+// The fused epilogue for one output element (idx = row * n + col).
+fn finish(idx: u32, col: u32, product: f32) {
+  var v = product;
+  if (GRAD_OF) {
+    v *= activate_grad(ACT, params.alpha, z[idx]);
+  } else {
+    if (HAS_BIAS) { v += bias[col]; }
+    if (WRITE_PRE) { pre[idx] = v; }
+    v = activate(ACT, params.alpha, v);
+  }
+  if (ACCUMULATE) { v += out[idx]; }
+  out[idx] = v;
+}
+
+@compute @workgroup_size(THREADS_X, THREADS_Y)
+fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let tid = lid.y * THREADS_X + lid.x;
+  let row0 = wid.y * TM;
+  let col0 = wid.x * TN;
+  var acc: array<vec4<f32>, RM>;  // acc[i][j] = out[row0 + RM lid.y + i, col0 + 4 lid.x + j]
+  for (var k0 = 0u; k0 < params.k; k0 += TK) {
+    stage_tiles(tid, row0, col0, k0);
+    workgroupBarrier();
+    for (var kk = 0u; kk < TK; kk++) {
+      let bv = tileB[kk * (TN / 4u) + lid.x];
+      for (var r4 = 0u; r4 < RM / 4u; r4++) {
+        let av = tileA[kk * (TM / 4u) + lid.y * (RM / 4u) + r4];
+        acc[4u * r4] += av.x * bv;
+        acc[4u * r4 + 1u] += av.y * bv;
+        acc[4u * r4 + 2u] += av.z * bv;
+        acc[4u * r4 + 3u] += av.w * bv;
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < RM; i++) {
+    let row = row0 + lid.y * RM + i;
+    if (row >= params.m) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let col = col0 + lid.x * 4u + j;
+      if (col >= params.n) { break; }
+      finish(row * params.n + col, col, acc[i][j]);
+    }
+  }
+}

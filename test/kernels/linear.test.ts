@@ -1,0 +1,175 @@
+// GPU vs float64 reference for the dense-layer kernels: the tiled matmul in its three transpose
+// variants over odd and tile-multiple sizes (K = 1 up to 1024), every fused epilogue (bias,
+// activation, preActivation, gradOf, accumulate), extreme inputs, shape errors, and biasGrad.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { prepareKernel } from '../../src/kernels/index.js';
+import type { Activation, OpArgs } from '../../src/ops/args.js';
+import type { CpuTensor } from '../../src/ops/tensor.js';
+import { cpuTensor } from '../../src/ops/tensor.js';
+import { ShapeError } from '../../src/util/errors.js';
+import { Rng } from '../../src/util/rng.js';
+import { compareOp, emptyTensor, ODD_SIZES, randomTensor, TILE_SIZES, type Tolerance } from '../support/compare.js';
+import { releaseTestGpu, testGpu } from '../support/gpu.js';
+
+afterAll(releaseTestGpu);
+
+/** f32 unit roundoff. */
+const U = 2 ** -24;
+
+/**
+ * A K-term f32 dot product differs from the exact one by about sqrt(K) * u * sum_k |a_k b_k|:
+ * the rounding errors of the running sum add like a random walk, and the tiles sum in a different
+ * order than the reference. For a, b uniform in [-scale, scale], E|a b| = scale^2 / 4, so
+ * atol = sqrt(K) * u * K * scale^2 / 4 (K = 1024: 4.9e-4; measured worst 4.3e-5, so it is no
+ * tighter than this estimate yet far below the O(scale^2) error of a wrong index or a lost tile).
+ * The epilogue then adds the activation's own f32 error (pointwise test: 2e-6 absolute, 2e-5 relative).
+ */
+function dotTol(k: number, scale = 1): Tolerance {
+  return { atol: (Math.sqrt(k) * U * k * scale * scale) / 4 + 2e-6, rtol: 2e-5 };
+}
+
+type Variant = { name: string; transA: boolean; transB: boolean };
+/** The three products of a dense layer: Y = X.W, dX = dY.W^T, dW = X^T.dY. */
+const VARIANTS: Variant[] = [
+  { name: 'X.W', transA: false, transB: false },
+  { name: 'dY.W^T', transA: false, transB: true },
+  { name: 'X^T.dY', transA: true, transB: false },
+];
+
+/** Random a and b of a [m, k] x [k, n] product, stored transposed where the variant says so. */
+function operands(rng: Rng, v: Variant, m: number, k: number, n: number, scale = 1): Pick<OpArgs<CpuTensor>['matmul'], 'a' | 'b' | 'out' | 'transA' | 'transB'> {
+  return {
+    a: randomTensor(rng, v.transA ? [k, m] : [m, k], -scale, scale),
+    b: randomTensor(rng, v.transB ? [n, k] : [k, n], -scale, scale),
+    out: emptyTensor([m, n]),
+    transA: v.transA,
+    transB: v.transB,
+  };
+}
+
+const SIZES = [...ODD_SIZES, ...TILE_SIZES];
+
+describe('matmul kernel', () => {
+  for (const v of VARIANTS) {
+    it(`${v.name} matches the reference with each of M, N, K swept over odd and tile sizes`, async () => {
+      const rng = new Rng(21);
+      for (const s of SIZES) {
+        for (const [m, k, n] of [
+          [s, 33, 7],
+          [7, s, 33],
+          [33, 7, s],
+        ]) {
+          await compareOp('matmul', operands(rng, v, m, k, n), dotTol(k));
+        }
+      }
+    });
+    it(`${v.name} is right for K = 1, square tile multiples and K = 1024`, async () => {
+      const rng = new Rng(22);
+      for (const [m, k, n] of [
+        [65, 1, 127],
+        [1, 1, 1],
+        [128, 128, 128],
+        [257, 65, 129],
+        [33, 1024, 65],
+      ]) {
+        await compareOp('matmul', operands(rng, v, m, k, n), dotTol(k));
+      }
+    });
+  }
+
+  // ACT is an override constant, so every activation is its own pipeline (~1.5 s to compile on a
+  // cold lavapipe). The activation math is the shared library the pointwise tests cover for every
+  // activation; here a few check the epilogue plumbing: the id, a given alpha, a default alpha.
+  const forwardActs: (Activation | undefined)[] = [undefined, { name: 'relu' }, { name: 'leaky_relu', alpha: 0.2 }, { name: 'elu' }, { name: 'gelu' }];
+  const backwardActs: Activation[] = [{ name: 'relu' }, { name: 'leaky_relu', alpha: 0.2 }, { name: 'elu' }, { name: 'sigmoid' }, { name: 'gelu_tanh' }];
+  const actLabel = (act?: Activation) => (act ? `${act.name}${act.alpha !== undefined ? `(${act.alpha})` : ''}` : 'no activation (identity)');
+  for (const activation of forwardActs) {
+    it(`forward epilogue: bias + ${actLabel(activation)}, saving the pre-activation`, async () => {
+      const rng = new Rng(31);
+      const [m, k, n] = [65, 33, 127];
+      const args = { ...operands(rng, VARIANTS[0], m, k, n), bias: randomTensor(rng, [n]), activation, preActivation: emptyTensor([m, n]) };
+      // The activation sees z with dotTol error and magnifies it by |act'| <= 1.13 (gelu); 2x covers it.
+      const tol = dotTol(k);
+      await compareOp('matmul', args, { atol: 2 * tol.atol, rtol: tol.rtol });
+    });
+  }
+  for (const activation of backwardActs) {
+    it(`backward epilogue: (dY.W^T) * ${actLabel(activation)}'(z)`, async () => {
+      const rng = new Rng(32);
+      const [m, k, n] = [33, 65, 127];
+      const args = { ...operands(rng, VARIANTS[1], m, k, n), gradOf: { activation, z: randomTensor(rng, [m, n], -4, 4) } };
+      // Product error times |act'| <= 1.13 (gelu_tanh), plus act' at z in f32 (2e-5 relative).
+      const tol = dotTol(k);
+      await compareOp('matmul', args, { atol: 2 * tol.atol, rtol: tol.rtol });
+    });
+  }
+
+  it('accumulate adds the product into out (dW += X^T.dY), also with a bias', async () => {
+    const rng = new Rng(41);
+    const [m, k, n] = [33, 127, 65];
+    await compareOp('matmul', { ...operands(rng, VARIANTS[2], m, k, n), out: randomTensor(rng, [m, n]), accumulate: true }, dotTol(k));
+    await compareOp('matmul', { ...operands(rng, VARIANTS[0], m, k, n), out: randomTensor(rng, [m, n]), bias: randomTensor(rng, [n]), accumulate: true }, dotTol(k));
+    const gradOf = { activation: { name: 'relu' } as Activation, z: randomTensor(rng, [m, n]) };
+    await compareOp('matmul', { ...operands(rng, VARIANTS[1], m, k, n), out: randomTensor(rng, [m, n]), gradOf, accumulate: true }, dotTol(k));
+  });
+
+  it('stays finite with inputs of magnitude 1e4 through the fused epilogues', async () => {
+    const rng = new Rng(51);
+    for (const activation of forwardActs) {
+      // Products reach 1e8 * K; relative error is what f32 can promise there.
+      const args = { ...operands(rng, VARIANTS[0], 7, 3, 5, 1e4), bias: randomTensor(rng, [5], -1e4, 1e4), activation, preActivation: emptyTensor([7, 5]) };
+      const tol = dotTol(3, 1e4);
+      const { gpu } = await compareOp('matmul', args, { atol: tol.atol, rtol: 1e-5 });
+      expect(gpu.out.every(Number.isFinite)).toBe(true);
+    }
+    for (const activation of backwardActs) {
+      // act'(z) at |z| = 1e4 saturates to exactly 0 or its linear-side constant.
+      const gradOf = { activation, z: randomTensor(rng, [7, 5], -1e4, 1e4) };
+      const { gpu } = await compareOp('matmul', { ...operands(rng, VARIANTS[1], 7, 3, 5), gradOf }, dotTol(3));
+      expect(gpu.out.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it('rejects mismatched shapes and meaningless combinations, naming the kernel and shapes', async () => {
+    const { gpu, ctx } = await testGpu();
+    const buffer = gpu.device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE });
+    const t = (...shape: number[]) => ({ shape, buffer, offset: 0 });
+    const base = { transA: false, transB: false };
+    const bad = (args: OpArgs<ReturnType<typeof t>>['matmul']) => prepareKernel(ctx, 'matmul', args);
+    await expect(bad({ ...base, a: t(3, 4), b: t(5, 2), out: t(3, 2) })).rejects.toThrow(ShapeError);
+    await expect(bad({ ...base, a: t(3, 4), b: t(5, 2), out: t(3, 2) })).rejects.toThrow('matmul: a [3, 4] and b [5, 2]: inner dimensions differ (4 vs 5)');
+    await expect(bad({ ...base, transA: true, a: t(3, 4), b: t(5, 2), out: t(4, 2) })).rejects.toThrow('matmul: a [3, 4] (transposed) and b [5, 2]: inner dimensions differ (3 vs 5)');
+    await expect(bad({ ...base, a: t(3, 4), b: t(4, 2), out: t(2, 3) })).rejects.toThrow('matmul: out has shape [2, 3], expected [3, 2]');
+    await expect(bad({ ...base, a: t(3, 4), b: t(4, 2), out: t(3, 2), bias: t(3) })).rejects.toThrow('matmul: bias has shape [3], expected [2]');
+    await expect(bad({ ...base, a: t(3, 4), b: t(4, 2), out: t(3, 2), preActivation: t(2, 3) })).rejects.toThrow('matmul: preActivation has shape [2, 3], expected [3, 2]');
+    await expect(bad({ ...base, a: t(12), b: t(4, 2), out: t(3, 2) })).rejects.toThrow('matmul: a has shape [12], expected rank 2');
+    const gradOf = { activation: { name: 'relu' as const }, z: t(3, 2) };
+    await expect(bad({ ...base, a: t(3, 4), b: t(4, 2), out: t(3, 2), gradOf: { ...gradOf, z: t(3, 3) } })).rejects.toThrow('matmul: gradOf.z has shape [3, 3], expected [3, 2]');
+    await expect(bad({ ...base, a: t(3, 4), b: t(4, 2), out: t(3, 2), gradOf, bias: t(2) })).rejects.toThrow('matmul: gradOf cannot be combined with bias');
+    await expect(bad({ ...base, a: t(3, 4), b: t(4, 2), out: t(3, 2), gradOf, activation: { name: 'tanh' } })).rejects.toThrow('matmul: gradOf cannot be combined with activation');
+    await expect(prepareKernel(ctx, 'biasGrad', { dy: t(3, 4), out: t(3) })).rejects.toThrow('biasGrad: out has shape [3], expected [4] (one per column of dy [3, 4])');
+    buffer.destroy();
+  });
+});
+
+describe('biasGrad kernel', () => {
+  /** A B-term f32 sum of values in [-1, 1] (E|dy| = 1/2): sqrt(B) u B / 2, as for dotTol. */
+  const sumTol = (rows: number): Tolerance => ({ atol: (Math.sqrt(rows) * U * rows) / 2, rtol: 1e-6 });
+
+  it('matches the reference over odd and tile-multiple rows and columns', async () => {
+    const rng = new Rng(61);
+    for (const rows of [...SIZES, 1024]) {
+      for (const cols of [1, 10, 33, 257]) {
+        await compareOp('biasGrad', { dy: randomTensor(rng, [rows, cols]), out: emptyTensor([cols]) }, sumTol(rows));
+      }
+    }
+  });
+  it('accumulates into out and stays finite at |dy| = 1e4', async () => {
+    const rng = new Rng(62);
+    await compareOp('biasGrad', { dy: randomTensor(rng, [127, 65]), out: randomTensor(rng, [65]), accumulate: true }, sumTol(127));
+    const dy = cpuTensor([3, 2], [1e4, -1e4, 1e4, -1e4, -1e4, 1e4]);
+    const { gpu } = await compareOp('biasGrad', { dy, out: emptyTensor([2]) }, { atol: 0, rtol: 0 });
+    expect([...gpu.out]).toEqual([1e4, -1e4]);
+  });
+});
