@@ -112,9 +112,13 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
 
 export async function evaluateCommand(raw: Record<string, unknown>, json: boolean): Promise<void> {
   if (!raw.model) throw new InputError('--model', undefined, 'the directory of a saved model');
+  const samples = raw.samples !== undefined ? Number(raw.samples) : undefined;
+  if (samples !== undefined && !(Number.isInteger(samples) && samples >= 4)) throw new InputError('--samples', raw.samples, 'an integer >= 4');
+  const noise = raw.noise !== undefined ? Number(raw.noise) : undefined;
+  if (noise !== undefined && !(Number.isFinite(noise) && noise >= 0)) throw new InputError('--noise', raw.noise, 'a number >= 0');
   const model = await loadModel(String(raw.model));
   const seed = raw.seed !== undefined ? Number(raw.seed) : 0;
-  const { train, test } = loadDatasets({ dataset: String(raw.dataset ?? 'mnist'), label: raw.label as string | undefined, seed, limit: raw.limit ? Number(raw.limit) : undefined });
+  const { train, test } = loadDatasets({ dataset: String(raw.dataset ?? 'mnist'), label: raw.label as string | undefined, seed, samples, noise, limit: raw.limit ? Number(raw.limit) : undefined });
   const data = test ?? train;
   const backend = await createBackend((raw.backend as 'webgpu' | 'cpu') ?? 'webgpu');
   try {
