@@ -40,6 +40,8 @@ export class GpuBackend implements Backend {
   }
 
   async load(programs: ProgramSet, layout: ParamLayout, data: Readonly<Record<string, Float32Array>>): Promise<void> {
+    // A backend may be re-bound (the demo keeps one across fits): free the previous plan's buffers.
+    this.releaseBuffers();
     this.layout = layout;
     const flatBytes = Math.max(16, layout.total * 4);
     for (const role of FLAT_ROLES) {
@@ -178,11 +180,16 @@ export class GpuBackend implements Backend {
     this.gpu.checkHealthy();
   }
 
-  destroy(): void {
+  private releaseBuffers(): void {
     for (const b of [...this.buffers.values(), ...this.flats.values(), ...this.slots.values()]) b.destroy();
     this.buffers.clear();
     this.flats.clear();
     this.slots.clear();
+    this.programs.clear();
     this.ctx.destroy();
+  }
+
+  destroy(): void {
+    this.releaseBuffers();
   }
 }

@@ -1,0 +1,39 @@
+// Builds the current dataset from the data controls (synthetic generator, MNIST subset or user
+// CSV) and splits it into train and test parts with the chosen ratio. The test part is what the
+// trainer reports as validation.
+
+import { splitDataset, SYNTHETIC_DATASETS, isSyntheticName, type Dataset } from '../src/index.js';
+import { csvDataset } from './csv-input.js';
+import { num } from './dom.js';
+import { loadMnistSubset } from './mnist.js';
+
+export const DATASET_NAMES = ['xor', 'circles', 'spirals', 'blobs', 'moons', 'sine', 'sawtooth', 'mnist', 'csv'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+export interface DataBundle {
+  name: DatasetName;
+  all: Dataset;
+  train: Dataset;
+  test?: Dataset;
+}
+
+export const MNIST_LIMIT = 2000;
+
+export async function buildDataset(name: DatasetName, seed: number): Promise<DataBundle> {
+  let all: Dataset;
+  if (isSyntheticName(name)) {
+    const n = Math.max(4, Math.round(num('rows', 200)));
+    const noiseText = (document.getElementById('noise') as HTMLInputElement).value.trim();
+    // Blank noise means the generator's own default (e.g. 0.05 for circles).
+    const noise = noiseText === '' ? undefined : Math.max(0, num('noise', 0));
+    all = SYNTHETIC_DATASETS[name].generate({ n, noise, seed });
+  } else if (name === 'mnist') {
+    all = await loadMnistSubset(MNIST_LIMIT);
+  } else {
+    all = csvDataset();
+  }
+  const testFraction = Math.min(0.9, Math.max(0, num('test-ratio', 0)));
+  if (testFraction <= 0 || all.rows < 4) return { name, all, train: all };
+  const parts = splitDataset(all, { validation: testFraction }, seed);
+  return { name, all, train: parts.train, test: parts.validation };
+}
