@@ -1,7 +1,7 @@
 // Tiled matmul with fused epilogues: out (+)= act(opA(a) . opB(b) + bias), or the backward form
 // out (+)= (opA(a) . opB(b)) * act'(z). Prepended with activations.wgsl. Each workgroup computes a
-// TM x TN tile of out; each invocation a 4 x 4 block held in registers; A and B are staged through
-// workgroup memory TK columns at a time. The variant is chosen by override constants, so the
+// TM x TN tile of out; each invocation an RM x 4 block held in registers; A and B are staged
+// through workgroup memory TK deep at a time. The variant is chosen by override constants, so the
 // compiler folds the transposes and the epilogue branches away.
 
 override TRANS_A: bool = false;   // a is [K, M]: read a[k, m] instead of a[m, k]
@@ -30,7 +30,9 @@ struct Params {
 const TM: u32 = 64u;                  // tile rows
 const TN: u32 = 64u;                  // tile columns
 const TK: u32 = 16u;                  // depth staged per barrier pair
-const RM: u32 = 4u;                   // rows per invocation (a multiple of 4); 4 columns each
+// 8 x 4 outputs per invocation beat 4 x 4 by ~15% on lavapipe (more FMAs per workgroup-memory
+// read) and stay within a GPU's registers; 16 x 8 = 128 invocations per workgroup.
+const RM: u32 = 8u;                   // rows per invocation (a multiple of 4); 4 columns each
 const THREADS_X: u32 = TN / 4u;
 const THREADS_Y: u32 = TM / RM;
 const THREADS: u32 = THREADS_X * THREADS_Y;

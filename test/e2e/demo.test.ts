@@ -45,7 +45,7 @@ async function openPage(browser: Browser, viewport = { width: 1280, height: 800 
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(baseUrl);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   return { page, errors };
 }
 
@@ -69,7 +69,7 @@ async function settledBoundary(page: Page): Promise<number> {
       return c.dataset.want !== undefined && c.dataset.want === c.dataset.drawn;
     },
     null,
-    { timeout: 15_000, polling: 50 },
+    { timeout: 45_000, polling: 50 },
   );
   return page.evaluate(() => {
     const c = document.querySelector('[data-testid="boundary"]') as HTMLCanvasElement;
@@ -88,7 +88,7 @@ beforeAll(async () => {
   await stat(join(DIST, 'index.html'));
   await mkdir(ARTIFACTS, { recursive: true });
   baseUrl = await serve();
-}, 60_000);
+}, 150_000);
 
 afterAll(() => new Promise<void>((ok) => (server ? server.close(() => ok()) : ok())));
 
@@ -100,7 +100,7 @@ describe('demo on WebGPU', () => {
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
     ({ page, errors } = await openPage(browser));
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => browser?.close());
 
   it('loads without console errors and names the WebGPU adapter', async () => {
@@ -111,22 +111,22 @@ describe('demo on WebGPU', () => {
     const options = await page.getByTestId('dataset-select').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
     expect(options).toContain('xor');
     expect(errors).toEqual([]);
-  }, 10_000);
+  }, 30_000);
 
   it('trains XOR to 100% train accuracy and draws a non-uniform boundary', async () => {
-    const seconds = await trainToFull(page, 60_000);
+    const seconds = await trainToFull(page, 150_000);
     console.log(`[demo e2e] WebGPU: XOR reached 100% train accuracy in ${seconds.toFixed(1)} s`);
     expect(await settledBoundary(page)).toBeGreaterThan(10);
     await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: false });
     expect(errors).toEqual([]);
-  }, 75_000);
+  }, 180_000);
 
   // The page's own GPU-vs-CPU check runs and reports a number. Whether the backends agree is the
   // engine's parity suite's job (test/engine); a large difference is printed here as a warning.
   it('verify: runs one step on WebGPU and on the CPU reference and reports the difference', async () => {
     await page.getByTestId('verify').click();
     const result = page.getByTestId('verify-result');
-    await page.waitForFunction(() => (document.querySelector('[data-testid="verify-result"]') as HTMLElement).dataset.sgdUpdateDiff !== undefined, null, { timeout: 20_000 });
+    await page.waitForFunction(() => (document.querySelector('[data-testid="verify-result"]') as HTMLElement).dataset.sgdUpdateDiff !== undefined, null, { timeout: 60_000 });
     const diff = Number(await result.getAttribute('data-sgd-update-diff'));
     console.log(`[demo e2e] verify: ${await result.textContent()}`);
     if (!(diff < 1e-3)) console.warn(`[demo e2e] WARNING: one SGD step differs by ${(diff * 100).toPrecision(3)}% of the update between WebGPU and CPU`);
@@ -162,7 +162,7 @@ describe('demo on WebGPU', () => {
     await settledBoundary(page);
     expect((await boundaryUrl(page)) === trained).toBe(true);
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 
   it('lays out on a 390x844 phone screen without horizontal overflow', async () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
@@ -172,7 +172,7 @@ describe('demo on WebGPU', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     expect(phone.errors).toEqual([]);
     await phone.page.close();
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('demo with WebGPU disabled', () => {
@@ -183,7 +183,7 @@ describe('demo with WebGPU disabled', () => {
       const adapter = (await page.getByTestId('adapter').textContent()) ?? '';
       expect(adapter).toContain('CPU');
       expect(await page.locator('#backend-notice').isVisible()).toBe(true);
-      const seconds = await trainToFull(page, 30_000);
+      const seconds = await trainToFull(page, 90_000);
       console.log(`[demo e2e] CPU fallback: XOR reached 100% train accuracy in ${seconds.toFixed(1)} s`);
       expect(errors).toEqual([]);
     } finally {
