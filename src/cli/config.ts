@@ -51,7 +51,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   residual: false,
   seed: 0,
   backend: 'webgpu',
-  validationSplit: 0.1,
+  validationSplit: 0,
   normalize: 'minmax',
 };
 

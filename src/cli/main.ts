@@ -20,7 +20,7 @@ train flags:
   --optimizer adam           ${OPTIMIZERS.join(', ')}
   --lr 0.001  --batch-size 128  --epochs 5  --weight-decay 0  --dropout 0  --clip-norm <n>
   --schedule constant|step:<steps>[:gamma]|exponential:<gamma>|cosine[:warmup]|plateau[:patience[:factor]]
-  --layer-norm  --residual   --validation-split 0.1  --normalize minmax|zscore|none  --patience <epochs>
+  --layer-norm  --residual   --validation-split 0 (e.g. 0.1 to hold out 10%)  --normalize minmax|zscore|none  --patience <epochs>
   --samples <n> --noise <x>  (generated datasets)   --limit <rows> (MNIST training rows)
   --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
 evaluate: --model <dir> --dataset <name|file.csv> [--label col] [--json]
