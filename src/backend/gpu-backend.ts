@@ -22,7 +22,8 @@ export class GpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   readonly adapter: string;
   readonly maxTensorBytes: number;
-  readonly ctx: KernelContext;
+  /** Owns this plan's uniforms and scratch; replaced (never reused) when the backend is re-bound. */
+  ctx: KernelContext;
   private readonly device: GPUDevice;
   private readonly buffers = new Map<string, GPUBuffer>();
   private readonly flats = new Map<string, GPUBuffer>();
@@ -186,7 +187,9 @@ export class GpuBackend implements Backend {
     this.flats.clear();
     this.slots.clear();
     this.programs.clear();
+    // Kernels may cache per-context helpers (placeholders): a fresh context keeps none destroyed.
     this.ctx.destroy();
+    this.ctx = new KernelContext(this.gpu);
   }
 
   destroy(): void {
