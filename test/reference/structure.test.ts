@@ -12,27 +12,8 @@ import { dropout, dropoutGrad, gather, layerNorm, layerNormGrad } from '../../sr
 import { InputError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 import { assertClose, emptyTensor, randomTensor } from '../support/compare.js';
+import { dot, FD_TOL, H, numericGrad } from '../support/finite-diff.js';
 
-const H = 1e-6;
-// Central differences: truncation ~ h^2 * f''' ~ 1e-12, rounding ~ 1e-16 * |L| / h ~ 1e-9.
-const FD_TOL = { atol: 1e-8, rtol: 1e-6 };
-
-/** d(loss)/d(t.data[i]) for every i by central differences, restoring t afterwards. */
-function numericGrad(t: CpuTensor, loss: () => number): Float64Array {
-  const grad = new Float64Array(t.data.length);
-  for (let i = 0; i < t.data.length; i++) {
-    const keep = t.data[i];
-    t.data[i] = keep + H;
-    const up = loss();
-    t.data[i] = keep - H;
-    const down = loss();
-    t.data[i] = keep;
-    grad[i] = (up - down) / (2 * H);
-  }
-  return grad;
-}
-
-const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i], 0);
 
 function scalars(rngStep: number, batchOffset = 0): CpuTensor {
   const t = emptyTensor([SCALARS_LENGTH]);
