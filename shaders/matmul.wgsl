@@ -1,8 +1,9 @@
 // Tiled matmul with fused epilogues: out (+)= act(opA(a) . opB(b) + bias), or the backward form
 // out (+)= (opA(a) . opB(b)) * act'(z). Prepended with activations.wgsl. Each workgroup computes a
-// TM x TN tile of out; each invocation an RM x 4 block held in registers; A and B are staged
+// TM x TN tile of out; each invocation an RM x RN block held in registers; A and B are staged
 // through workgroup memory TK deep at a time. The variant is chosen by override constants, so the
-// compiler folds the transposes and the epilogue branches away.
+// compiler folds the transposes and the epilogue branches away; RM and RN size a register array,
+// which WGSL only allows from a const, so src/kernels/linear.ts rewrites those two lines per tiling.
 
 override TRANS_A: bool = false;   // a is [K, M]: read a[k, m] instead of a[m, k]
 override TRANS_B: bool = false;   // b is [N, K]: read b[n, k] instead of b[k, n]
@@ -30,10 +31,12 @@ struct Params {
 const TM: u32 = 64u;                  // tile rows
 const TN: u32 = 64u;                  // tile columns
 const TK: u32 = 16u;                  // depth staged per barrier pair
-// 8 x 4 outputs per invocation beat 4 x 4 by ~15% on lavapipe (more FMAs per workgroup-memory
-// read) and stay within a GPU's registers; 16 x 8 = 128 invocations per workgroup.
-const RM: u32 = 8u;                   // rows per invocation (a multiple of 4); 4 columns each
-const THREADS_X: u32 = TN / 4u;
+// Outputs per invocation, both multiples of 4 dividing the tile (see src/kernels/tuning.ts): 8 x 4
+// (128 invocations) for GPUs, whose registers are per invocation; 16 x 16 (16 invocations) for
+// CPU adapters, which run invocations as SIMD lanes and are bound by workgroup-memory gathers.
+const RM: u32 = 8u;                   // rows per invocation
+const RN: u32 = 4u;                   // columns per invocation
+const THREADS_X: u32 = TN / RN;
 const THREADS_Y: u32 = TM / RM;
 const THREADS: u32 = THREADS_X * THREADS_Y;
 
@@ -101,18 +104,24 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
   let tid = lid.y * THREADS_X + lid.x;
   let row0 = wid.y * TM;
   let col0 = wid.x * TN;
-  var acc: array<vec4<f32>, RM>;  // acc[i][j] = out[row0 + RM lid.y + i, col0 + 4 lid.x + j]
+  // acc[i * RN / 4 + j / 4][j % 4] = out[row0 + RM lid.y + i, col0 + RN lid.x + j]
+  var acc: array<vec4<f32>, RM * RN / 4u>;
   for (var k0 = 0u; k0 < params.k; k0 += TK) {
     stage_tiles(tid, row0, col0, k0);
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
-      let bv = tileB[kk * (TN / 4u) + lid.x];
+      var bv: array<vec4<f32>, RN / 4u>;
+      for (var c4 = 0u; c4 < RN / 4u; c4++) {
+        bv[c4] = tileB[kk * (TN / 4u) + lid.x * (RN / 4u) + c4];
+      }
       for (var r4 = 0u; r4 < RM / 4u; r4++) {
         let av = tileA[kk * (TM / 4u) + lid.y * (RM / 4u) + r4];
-        acc[4u * r4] += av.x * bv;
-        acc[4u * r4 + 1u] += av.y * bv;
-        acc[4u * r4 + 2u] += av.z * bv;
-        acc[4u * r4 + 3u] += av.w * bv;
+        for (var c4 = 0u; c4 < RN / 4u; c4++) {
+          acc[(4u * r4) * (RN / 4u) + c4] += av.x * bv[c4];
+          acc[(4u * r4 + 1u) * (RN / 4u) + c4] += av.y * bv[c4];
+          acc[(4u * r4 + 2u) * (RN / 4u) + c4] += av.z * bv[c4];
+          acc[(4u * r4 + 3u) * (RN / 4u) + c4] += av.w * bv[c4];
+        }
       }
     }
     workgroupBarrier();
@@ -120,10 +129,10 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
   for (var i = 0u; i < RM; i++) {
     let row = row0 + lid.y * RM + i;
     if (row >= params.m) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      let col = col0 + lid.x * 4u + j;
+    for (var j = 0u; j < RN; j++) {
+      let col = col0 + lid.x * RN + j;
       if (col >= params.n) { break; }
-      finish(row * params.n + col, col, acc[i][j]);
+      finish(row * params.n + col, col, acc[i * (RN / 4u) + j / 4u][j % 4u]);
     }
   }
 }

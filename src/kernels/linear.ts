@@ -9,11 +9,11 @@ import { activationId } from '../ops/names.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { defaultAlpha } from '../reference/activations.js';
 import type { Dispatch, KernelContext } from './runtime.js';
+import type { MatmulTiling } from './tuning.js';
 import { groups1d } from './runtime.js';
 import { withActivations } from './sources.js';
 
 type Args = OpArgs<GpuTensor>;
-const MATMUL_SOURCE = withActivations(matmulWgsl);
 /** Output tile of one matmul workgroup (TM = TN in shaders/matmul.wgsl). */
 const MATMUL_TILE = 64;
 /** Columns per bias-gradient workgroup (COLS in shaders/bias_grad.wgsl). */
@@ -34,6 +34,24 @@ function placeholder(ctx: KernelContext): GPUBuffer {
   return buffer;
 }
 
+const matmulSources = new Map<string, string>();
+/** The matmul source with its per-invocation block (the `const RM` / `const RN` lines) set to `tiling`. */
+function matmulSource({ rows, cols }: MatmulTiling): string {
+  const key = `${rows}x${cols}`;
+  let source = matmulSources.get(key);
+  if (!source) {
+    source = withActivations(setConst(setConst(matmulWgsl, 'RM', rows), 'RN', cols));
+    matmulSources.set(key, source);
+  }
+  return source;
+}
+
+function setConst(source: string, name: string, value: number): string {
+  const pattern = new RegExp(`^const ${name}: u32 = \\d+u;`, 'm');
+  if (!pattern.test(source)) throw new Error(`shaders/matmul.wgsl: no "const ${name}: u32 = <n>u;" line to specialise`);
+  return source.replace(pattern, `const ${name}: u32 = ${value}u;`);
+}
+
 async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatch[]> {
   const { a, b, out, transA, transB, bias, activation, preActivation, gradOf, accumulate } = args;
   const [m, k, n] = matmulDims(args);
@@ -42,7 +60,8 @@ async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatc
     throw new RangeError(`matmul: out [${m}, ${n}] needs ${groups[0]} x ${groups[1]} workgroups, more than ${MAX_GROUPS} per dimension`);
   }
   const act: Activation = gradOf?.activation ?? activation ?? { name: 'identity' };
-  const pipeline = await ctx.pipelines.get('matmul', MATMUL_SOURCE, 'matmul', {
+  const tiling = ctx.tuning.matmul;
+  const pipeline = await ctx.pipelines.get(`matmul.${tiling.rows}x${tiling.cols}`, matmulSource(tiling), 'matmul', {
     TRANS_A: Number(transA),
     TRANS_B: Number(transB),
     HAS_BIAS: Number(Boolean(bias)),

@@ -3,6 +3,7 @@
 // at plan time, and the Dispatch record the executor encodes each step without creating anything.
 
 import type { Gpu } from '../device/gpu.js';
+import { tuningFor, validateTiling, type KernelTuning } from './tuning.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { sizeOf } from '../ops/tensor.js';
 
@@ -98,8 +99,13 @@ export class KernelContext {
   readonly pipelines: PipelineCache;
   private readonly owned: GPUBuffer[] = [];
 
-  constructor(readonly gpu: Gpu) {
+  /** Adapter-specific kernel choices; tests pass one explicitly to cover every variant on one adapter. */
+  readonly tuning: KernelTuning;
+
+  constructor(readonly gpu: Gpu, options: { tuning?: KernelTuning } = {}) {
     this.device = gpu.device;
+    this.tuning = options.tuning ?? tuningFor(gpu.report);
+    validateTiling(this.tuning.matmul);
     // Pipelines outlive any one plan: every context on the same device shares one cache.
     let cache = sharedCaches.get(gpu.device);
     if (!cache) {

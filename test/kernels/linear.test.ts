@@ -1,6 +1,7 @@
-// GPU vs float64 reference for the dense-layer kernels: the tiled matmul in its three transpose
-// variants over odd and tile-multiple sizes (K = 1 up to 1024), every fused epilogue (bias,
-// activation, preActivation, gradOf, accumulate), extreme inputs, shape errors, and biasGrad.
+// GPU vs float64 reference for the dense-layer kernels: the tiled matmul in both register tilings
+// (GPU and SIMD-CPU, see src/kernels/tuning.ts) and its three transpose variants over odd and
+// tile-multiple sizes (K = 1 up to 1024), every fused epilogue (bias, activation, preActivation,
+// gradOf, accumulate), extreme inputs, shape errors, and biasGrad.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareKernel } from '../../src/kernels/index.js';
@@ -10,7 +11,8 @@ import { cpuTensor } from '../../src/ops/tensor.js';
 import { ShapeError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 import { compareOp, emptyTensor, ODD_SIZES, randomTensor, TILE_SIZES, type Tolerance } from '../support/compare.js';
-import { releaseTestGpu, testGpu } from '../support/gpu.js';
+import { releaseTestGpu, testGpu, tunedContext } from '../support/gpu.js';
+import { GPU_TUNING, SIMD_CPU_TUNING, type KernelTuning } from '../../src/kernels/tuning.js';
 
 afterAll(releaseTestGpu);
 
@@ -50,7 +52,18 @@ function operands(rng: Rng, v: Variant, m: number, k: number, n: number, scale =
 
 const SIZES = [...ODD_SIZES, ...TILE_SIZES];
 
-describe('matmul kernel', () => {
+/**
+ * Every tiling runs the size sweeps and the accumulate/extreme-input cases. The activation
+ * epilogues (one pipeline each, ~1.5 s to compile) run in full for the GPU tiling and for a few
+ * activations in the SIMD-CPU one: the epilogue code is shared, only the register indexing differs.
+ */
+const TILINGS: { tuning: KernelTuning; allActivations: boolean }[] = [
+  { tuning: GPU_TUNING, allActivations: true },
+  { tuning: SIMD_CPU_TUNING, allActivations: false },
+];
+
+for (const { tuning, allActivations } of TILINGS) describe(`matmul kernel, ${tuning.matmul.rows} x ${tuning.matmul.cols} outputs per invocation`, () => {
+  const compare = async <K extends 'matmul'>(op: K, args: OpArgs<CpuTensor>[K], tol: Tolerance) => compareOp(op, args, tol, [], await tunedContext(tuning));
   for (const v of VARIANTS) {
     it(`${v.name} matches the reference with each of M, N, K swept over odd and tile sizes`, async () => {
       const rng = new Rng(21);
@@ -60,7 +73,7 @@ describe('matmul kernel', () => {
           [7, s, 33],
           [33, 7, s],
         ]) {
-          await compareOp('matmul', operands(rng, v, m, k, n), dotTol(k));
+          await compare('matmul', operands(rng, v, m, k, n), dotTol(k));
         }
       }
     });
@@ -73,7 +86,7 @@ describe('matmul kernel', () => {
         [257, 65, 129],
         [33, 1024, 65],
       ]) {
-        await compareOp('matmul', operands(rng, v, m, k, n), dotTol(k));
+        await compare('matmul', operands(rng, v, m, k, n), dotTol(k));
       }
     });
   }
@@ -83,54 +96,59 @@ describe('matmul kernel', () => {
   // activation; here a few check the epilogue plumbing: the id, a given alpha, a default alpha.
   const forwardActs: (Activation | undefined)[] = [undefined, { name: 'relu' }, { name: 'leaky_relu', alpha: 0.2 }, { name: 'elu' }, { name: 'gelu' }];
   const backwardActs: Activation[] = [{ name: 'relu' }, { name: 'leaky_relu', alpha: 0.2 }, { name: 'elu' }, { name: 'sigmoid' }, { name: 'gelu_tanh' }];
+  const epilogueForward = allActivations ? forwardActs : forwardActs.slice(0, 2);
+  const epilogueBackward = allActivations ? backwardActs : backwardActs.slice(0, 1);
   const actLabel = (act?: Activation) => (act ? `${act.name}${act.alpha !== undefined ? `(${act.alpha})` : ''}` : 'no activation (identity)');
-  for (const activation of forwardActs) {
+  for (const activation of epilogueForward) {
     it(`forward epilogue: bias + ${actLabel(activation)}, saving the pre-activation`, async () => {
       const rng = new Rng(31);
       const [m, k, n] = [65, 33, 127];
       const args = { ...operands(rng, VARIANTS[0], m, k, n), bias: randomTensor(rng, [n]), activation, preActivation: emptyTensor([m, n]) };
       // The activation sees z with dotTol error and magnifies it by |act'| <= 1.13 (gelu); 2x covers it.
       const tol = dotTol(k);
-      await compareOp('matmul', args, { atol: 2 * tol.atol, rtol: tol.rtol });
+      await compare('matmul', args, { atol: 2 * tol.atol, rtol: tol.rtol });
     });
   }
-  for (const activation of backwardActs) {
+  for (const activation of epilogueBackward) {
     it(`backward epilogue: (dY.W^T) * ${actLabel(activation)}'(z)`, async () => {
       const rng = new Rng(32);
       const [m, k, n] = [33, 65, 127];
       const args = { ...operands(rng, VARIANTS[1], m, k, n), gradOf: { activation, z: randomTensor(rng, [m, n], -4, 4) } };
       // Product error times |act'| <= 1.13 (gelu_tanh), plus act' at z in f32 (2e-5 relative).
       const tol = dotTol(k);
-      await compareOp('matmul', args, { atol: 2 * tol.atol, rtol: tol.rtol });
+      await compare('matmul', args, { atol: 2 * tol.atol, rtol: tol.rtol });
     });
   }
 
   it('accumulate adds the product into out (dW += X^T.dY), also with a bias', async () => {
     const rng = new Rng(41);
     const [m, k, n] = [33, 127, 65];
-    await compareOp('matmul', { ...operands(rng, VARIANTS[2], m, k, n), out: randomTensor(rng, [m, n]), accumulate: true }, dotTol(k));
-    await compareOp('matmul', { ...operands(rng, VARIANTS[0], m, k, n), out: randomTensor(rng, [m, n]), bias: randomTensor(rng, [n]), accumulate: true }, dotTol(k));
+    await compare('matmul', { ...operands(rng, VARIANTS[2], m, k, n), out: randomTensor(rng, [m, n]), accumulate: true }, dotTol(k));
+    await compare('matmul', { ...operands(rng, VARIANTS[0], m, k, n), out: randomTensor(rng, [m, n]), bias: randomTensor(rng, [n]), accumulate: true }, dotTol(k));
     const gradOf = { activation: { name: 'relu' } as Activation, z: randomTensor(rng, [m, n]) };
-    await compareOp('matmul', { ...operands(rng, VARIANTS[1], m, k, n), out: randomTensor(rng, [m, n]), gradOf, accumulate: true }, dotTol(k));
+    await compare('matmul', { ...operands(rng, VARIANTS[1], m, k, n), out: randomTensor(rng, [m, n]), gradOf, accumulate: true }, dotTol(k));
   });
 
   it('stays finite with inputs of magnitude 1e4 through the fused epilogues', async () => {
     const rng = new Rng(51);
-    for (const activation of forwardActs) {
+    for (const activation of epilogueForward) {
       // Products reach 1e8 * K; relative error is what f32 can promise there.
       const args = { ...operands(rng, VARIANTS[0], 7, 3, 5, 1e4), bias: randomTensor(rng, [5], -1e4, 1e4), activation, preActivation: emptyTensor([7, 5]) };
       const tol = dotTol(3, 1e4);
-      const { gpu } = await compareOp('matmul', args, { atol: tol.atol, rtol: 1e-5 });
+      const { gpu } = await compare('matmul', args, { atol: tol.atol, rtol: 1e-5 });
       expect(gpu.out.every(Number.isFinite)).toBe(true);
     }
-    for (const activation of backwardActs) {
+    for (const activation of epilogueBackward) {
       // act'(z) at |z| = 1e4 saturates to exactly 0 or its linear-side constant.
       const gradOf = { activation, z: randomTensor(rng, [7, 5], -1e4, 1e4) };
-      const { gpu } = await compareOp('matmul', { ...operands(rng, VARIANTS[1], 7, 3, 5), gradOf }, dotTol(3));
+      const { gpu } = await compare('matmul', { ...operands(rng, VARIANTS[1], 7, 3, 5), gradOf }, dotTol(3));
       expect(gpu.out.every(Number.isFinite)).toBe(true);
     }
   });
 
+});
+
+describe('matmul kernel validation', () => {
   it('rejects mismatched shapes and meaningless combinations, naming the kernel and shapes', async () => {
     const { gpu, ctx } = await testGpu();
     const buffer = gpu.device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE });

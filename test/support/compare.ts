@@ -5,7 +5,7 @@
 
 import { expect } from 'vitest';
 import { prepareKernel } from '../../src/kernels/index.js';
-import { encodeDispatches } from '../../src/kernels/runtime.js';
+import { encodeDispatches, type KernelContext } from '../../src/kernels/runtime.js';
 import type { OpArgs, OpName } from '../../src/ops/args.js';
 import { opSpecs } from '../../src/ops/table.js';
 import type { CpuTensor, GpuTensor } from '../../src/ops/tensor.js';
@@ -48,8 +48,11 @@ export async function compareOp<K extends OpName>(
   args: OpArgs<CpuTensor>[K],
   tol: Tolerance,
   keep: readonly string[] = [],
+  /** The kernel context to run on (default: the shared one, with the adapter's own tuning). */
+  context?: KernelContext,
 ): Promise<CompareResult> {
-  const { gpu, ctx } = await testGpu();
+  const { gpu, ctx: shared } = await testGpu();
+  const ctx = context ?? shared;
   const device = gpu.device;
   const outputs = new Set<string>([...(opSpecs[op].outputs as readonly string[]), ...keep]);
   const accumulate = Boolean((args as { accumulate?: boolean }).accumulate);
