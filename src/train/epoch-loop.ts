@@ -223,7 +223,7 @@ export class EpochLoop {
     const [lossSum, correct] = await this.readProgress(tally);
     const e = this.cur;
     const { classification } = this.ctx;
-    const logs: EpochLogs = { epoch: this.epochs, loss: lossSum / e.rows, lr: this.schedule.lrAt(Math.max(0, this.step - 1)), seconds: e.seconds, samplesPerSec: e.rows / e.seconds };
+    const logs: EpochLogs = { epoch: this.epochs, step: this.step, loss: lossSum / e.rows, lr: this.schedule.lrAt(Math.max(0, this.step - 1)), seconds: e.seconds, samplesPerSec: e.rows / e.seconds };
     if (classification) logs.accuracy = correct / e.rows;
     const val = this.bound.val;
     if (val) {

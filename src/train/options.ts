@@ -33,6 +33,8 @@ export interface EarlyStoppingSpec {
 
 export interface EpochLogs {
   epoch: number;
+  /** Optimizer steps taken when this epoch ended (counted across a session's chunks). */
+  step: number;
   loss: number;
   accuracy?: number;
   mse?: number;

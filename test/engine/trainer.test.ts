@@ -113,6 +113,7 @@ describe('chunks equal one run (CPU backend, float64: exact)', () => {
       expect(trainer.step).toBe(16);
       // Each epoch logs the rate of its last step: global steps 4, 9 and 14.
       expect(trainer.history.map((h) => h.lr)).toEqual([4, 9, 14].map((s) => base * 0.5 ** Math.floor(s / 3)));
+      expect(trainer.history.map((h) => h.step)).toEqual([5, 10, 15]);
       expect(trainer.stepInEpoch).toBe(1);
     } finally {
       await trainer.dispose();
