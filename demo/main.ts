@@ -35,6 +35,7 @@ let page: PageBackend | undefined;
 let session: Session | undefined;
 let data: DataBundle | undefined;
 let running = false;
+/** Bumped by every reset, so a dataset still loading for an older one is dropped. */
 let generation = 0;
 
 const status = (text: string, isError = false) => {
@@ -113,24 +114,38 @@ function setRunning(on: boolean): void {
   if (on) void loop();
 }
 
+/** At most one loop runs; it trains whichever session is current until paused. */
+let looping = false;
+
 async function loop(): Promise<void> {
-  const mine = generation;
-  while (running && session && mine === generation) {
-    try {
-      await session.runChunk();
-    } catch (err) {
-      status(`Training stopped: ${(err as Error).message}`, true);
-      setRunning(false);
-      break;
+  if (looping) return;
+  looping = true;
+  document.body.dataset.loop = 'running';
+  try {
+    while (running && session) {
+      const s = session;
+      try {
+        await s.runChunk();
+      } catch (err) {
+        // A session replaced meanwhile may fail as it is released; only the current one's errors count.
+        if (s === session) {
+          status(`Training stopped: ${(err as Error).message}`, true);
+          setRunning(false);
+        }
+        continue;
+      }
+      render();
+      // Let the browser paint and handle input between chunks.
+      await new Promise((r) => requestAnimationFrame(() => r(undefined)));
     }
-    render();
-    // Let the browser paint and handle input between chunks.
-    await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+  } finally {
+    looping = false;
+    // Tests wait for this before reading the paused run's numbers.
+    document.body.dataset.loop = 'idle';
   }
-  if (mine === generation) render(true);
+  render(true);
 }
 
-/** A new session from the current controls (stops training). */
 /** Replaces the current session, releasing the old one's engine session once its chunk ends. */
 function replaceSession(next: Session | undefined): void {
   void session?.dispose();

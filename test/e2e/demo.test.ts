@@ -215,6 +215,14 @@ describe('demo on WebGPU', () => {
     console.log(`[demo e2e] CSV: ${accuracy} train accuracy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(accuracy).toMatch(/^\d+(\.\d)?%$/);
     expect(await settledBoundary(page)).toBeGreaterThan(10);
+    // Single steps continue the paused run (one engine session): the step count goes on from there.
+    await page.waitForSelector('body[data-loop="idle"]');
+    const steps = Number(await page.locator('#stat-steps').textContent());
+    expect(steps).toBeGreaterThan(0);
+    for (const want of [steps + 1, steps + 2]) {
+      await page.locator('#step').click();
+      await page.waitForFunction((n) => document.getElementById('stat-steps')?.textContent === String(n), want, { timeout: 10_000 });
+    }
     expect(errors).toEqual([]);
   }, 90_000);
 
