@@ -43,7 +43,7 @@ export class Model {
   params: Float32Array;
   normalizer?: Normalizer;
   targetScaler?: TargetScaler;
-  /** The settings of the last fit, saved with the model. */
+  /** The settings of the last fit or training session, saved with the model. */
   training?: Record<string, unknown>;
 
   constructor(spec: ModelSpec, options: { seed?: number; params?: Float32Array } = {}) {
