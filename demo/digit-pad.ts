@@ -1,13 +1,11 @@
 // The MNIST drawing pad: draw a digit with mouse/touch/pen, it is cropped to its bounding box,
 // scaled into a 20x20 box centred on a 28x28 image (MNIST's framing) and the model's class
-// probabilities are shown as bars.
+// probabilities (from the training session's bound programs) are shown as bars.
 
-import type { Backend, Model } from '../src/index.js';
-import { exclusive } from './backend.js';
+import type { Predictor } from './boundary.js';
 import { byId, el } from './dom.js';
 
-let getModel: () => Model | undefined = () => undefined;
-let getBackend: () => Backend | undefined = () => undefined;
+let getPredictor: () => Predictor | undefined = () => undefined;
 
 function toMnist(pad: HTMLCanvasElement): Float32Array | undefined {
   const { width, height } = pad;
@@ -35,11 +33,10 @@ function toMnist(pad: HTMLCanvasElement): Float32Array | undefined {
 }
 
 async function classify(): Promise<void> {
-  const model = getModel();
-  const backend = getBackend();
+  const predictor = getPredictor();
   const pixels = toMnist(byId<HTMLCanvasElement>('digit-pad'));
-  if (!model || !backend || !pixels || model.spec.inputSize !== 784) return;
-  const probs = await exclusive(() => model.predict(pixels, { backend }));
+  if (!predictor || !pixels || predictor.model.spec.inputSize !== 784) return;
+  const probs = await predictor.predict(pixels);
   const bars = byId('digit-probs');
   bars.replaceChildren(
     ...Array.from(probs, (p, d) =>
@@ -48,9 +45,8 @@ async function classify(): Promise<void> {
   );
 }
 
-export function initDigitPad(model: () => Model | undefined, backend: () => Backend | undefined): void {
-  getModel = model;
-  getBackend = backend;
+export function initDigitPad(predictor: () => Predictor | undefined): void {
+  getPredictor = predictor;
   const pad = byId<HTMLCanvasElement>('digit-pad');
   const ctx = pad.getContext('2d')!;
   let drawing = false;
@@ -79,7 +75,7 @@ export function initDigitPad(model: () => Model | undefined, backend: () => Back
   const end = () => {
     if (!drawing) return;
     drawing = false;
-    void classify();
+    classify().catch((err) => (byId('digit-probs').textContent = `Could not classify: ${(err as Error).message}`));
   };
   pad.addEventListener('pointerup', end);
   pad.addEventListener('pointercancel', end);

@@ -1,4 +1,4 @@
-// Entry point: wires the controls to a training Session on the page's persistent backend, runs the
+// Entry point: wires the controls to a training Session (one engine session bound once), runs the
 // train loop in chunks (yielding to the browser between them) and refreshes the views a few times
 // per second. Changing the data or network starts a new session; training options apply live.
 
@@ -35,6 +35,7 @@ let page: PageBackend | undefined;
 let session: Session | undefined;
 let data: DataBundle | undefined;
 let running = false;
+/** Bumped by every reset, so a dataset still loading for an older one is dropped. */
 let generation = 0;
 
 const status = (text: string, isError = false) => {
@@ -90,7 +91,7 @@ function render(force = false): void {
   if (due && (force || key !== drawnVersion) && !boundaryBusy) {
     boundaryBusy = true;
     lastBoundary = now;
-    drawBoundary(canvas, s.model, page.backend, s.data)
+    drawBoundary(canvas, s, s.data)
       .then(() => {
         drawnVersion = key;
         canvas.dataset.draws = String(Number(canvas.dataset.draws ?? 0) + 1);
@@ -113,24 +114,44 @@ function setRunning(on: boolean): void {
   if (on) void loop();
 }
 
+/** At most one loop runs; it trains whichever session is current until paused. */
+let looping = false;
+
 async function loop(): Promise<void> {
-  const mine = generation;
-  while (running && session && mine === generation) {
-    try {
-      await session.runChunk();
-    } catch (err) {
-      status(`Training stopped: ${(err as Error).message}`, true);
-      setRunning(false);
-      break;
+  if (looping) return;
+  looping = true;
+  document.body.dataset.loop = 'running';
+  try {
+    while (running && session) {
+      const s = session;
+      try {
+        await s.runChunk();
+      } catch (err) {
+        // A session replaced meanwhile may fail as it is released; only the current one's errors count.
+        if (s === session) {
+          status(`Training stopped: ${(err as Error).message}`, true);
+          setRunning(false);
+        }
+        continue;
+      }
+      render();
+      // Let the browser paint and handle input between chunks.
+      await new Promise((r) => requestAnimationFrame(() => r(undefined)));
     }
-    render();
-    // Let the browser paint and handle input between chunks.
-    await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+  } finally {
+    looping = false;
+    // Tests wait for this before reading the paused run's numbers.
+    document.body.dataset.loop = 'idle';
   }
-  if (mine === generation) render(true);
+  render(true);
 }
 
-/** A new session from the current controls (stops training). */
+/** Replaces the current session, releasing the old one's engine session once its chunk ends. */
+function replaceSession(next: Session | undefined): void {
+  void session?.dispose();
+  session = next;
+}
+
 async function reset(): Promise<void> {
   setRunning(false);
   const mine = ++generation;
@@ -144,7 +165,7 @@ async function reset(): Promise<void> {
     setLossChoices(data.all.task);
     const s2 = readTrainSettings();
     const model = new Model(modelSpecFor(data, hiddenLayers(), s2.loss), { seed: s2.seed });
-    session = new Session(model, data, s2, page.backend);
+    replaceSession(new Session(model, data, s2, page.backend.kind));
     const d = data.all;
     setText(
       'data-info',
@@ -155,7 +176,7 @@ async function reset(): Promise<void> {
     status('');
     render(true);
   } catch (err) {
-    session = undefined;
+    replaceSession(undefined);
     status((err as Error).message, true);
   }
 }
@@ -178,12 +199,13 @@ function onDatasetChange(): void {
   const synthetic = name !== 'mnist' && name !== 'csv';
   byId<HTMLInputElement>('rows').disabled = !synthetic;
   byId<HTMLInputElement>('noise').disabled = !synthetic;
+  byId<HTMLInputElement>('test-ratio').disabled = name === 'mnist';
   const preset = PRESETS[name];
   if (preset) setHiddenLayers(preset);
   byId<HTMLInputElement>('lr').value = String(PRESET_LR[name] ?? 0.03);
   if (name === 'csv' && !hasCsv()) {
     setRunning(false);
-    session = undefined;
+    replaceSession(undefined);
     status('Choose a CSV file (header row, numeric features) and its label column.');
     return;
   }
@@ -196,16 +218,13 @@ async function main(): Promise<void> {
   initNetworkEditor(() => void reset());
   initCsvInput(() => void reset());
   initCharts(byId('loss-chart'), byId('grad-chart'));
-  initDigitPad(
-    () => session?.model,
-    () => page?.backend,
-  );
+  initDigitPad(() => session);
 
   byId('dataset').addEventListener('change', onDatasetChange);
   for (const id of ['rows', 'noise', 'test-ratio', 'loss', 'seed', 'schedule', 'schedule-steps', 'csv-label']) byId(id).addEventListener('change', () => void reset());
   for (const id of ['optimizer', 'lr', 'batch-size', 'weight-decay', 'clip-norm']) {
     byId(id).addEventListener('change', () => {
-      if (session) Object.assign(session.settings, readTrainSettings(), { schedule: session.settings.schedule });
+      session?.applySettings(readTrainSettings()).catch((err) => status((err as Error).message, true));
     });
   }
   byId('train-toggle').addEventListener('click', () => {
@@ -249,8 +268,8 @@ async function main(): Promise<void> {
       setRunning(false);
       generation++;
       setHiddenLayers(model.spec.hidden);
-      session = new Session(model, data, readTrainSettings(), page.backend);
-      session.version++;
+      replaceSession(new Session(model, data, readTrainSettings(), page.backend.kind));
+      session!.version++;
       clearCharts();
       status(`Loaded ${input.files.length} files: ${model.spec.hidden.length} hidden layers, ${model.layout.total} params.`);
       render(true);

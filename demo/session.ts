@@ -1,11 +1,9 @@
-// One training run: the model, its data and settings, and the history the views plot. Training
-// advances in chunks, each a Model.fit call of a few epochs on the page's persistent backend.
-// Model.fit re-uploads the params and resets optimizer state on every call (fine for a demo;
-// Adam's moments restart each chunk). The LR schedule is applied here across chunks, by global step.
+// One training run on the page: the model, its data and settings, and the history the views plot.
+// Training goes through one engine session (Model.trainer), so pausing, resuming and single steps
+// keep Adam's moments, the step count and the LR schedule. A change of optimizer, batch size,
+// weight decay or clipping needs different programs: the run continues in a new session.
 
-import { Model, type Backend, type ModelSpec, type TrainOptions } from '../src/index.js';
-import { makeSchedule, type Schedule } from '../src/train/schedule.js';
-import { exclusive } from './backend.js';
+import { Model, type ModelSpec, type Trainer } from '../src/index.js';
 import type { DataBundle } from './datasets.js';
 import type { TrainSettings } from './train-options.js';
 
@@ -24,12 +22,10 @@ export interface DiagnosticsPoint {
   deadFraction: number[];
 }
 
-/**
- * Wall time one chunk should take: long enough to amortise fit's fixed cost (binding programs and
- * several read-backs, ~0.3 s per call on SwiftShader), short enough to keep pause responsive.
- */
-const CHUNK_TARGET_MS = 400;
-const MAX_EPOCHS_PER_CHUNK = 64;
+/** Wall time one chunk should take: long enough to amortise the chunk-end read-back, short enough to keep pause responsive. */
+const CHUNK_TARGET_MS = 300;
+const MAX_CHUNK_STEPS = 4096;
+const MAX_DIAGNOSTICS = 2000;
 
 export function modelSpecFor(data: DataBundle, hidden: ModelSpec['hidden'], loss: ModelSpec['loss']): ModelSpec {
   const ds = data.all;
@@ -50,93 +46,126 @@ let sessions = 0;
 export class Session {
   /** Distinguishes sessions in the views' redraw bookkeeping. */
   readonly id = ++sessions;
-  step = 0;
-  chunks = 0;
-  epochs = 0;
   readonly history: HistoryPoint[] = [];
   readonly diagnostics: DiagnosticsPoint[] = [];
   lastAccuracy?: number;
   lastLoss?: number;
   samplesPerSec = 0;
-  private epochsPerChunk = 1;
-  private readonly schedule: Schedule;
   /** Bumped whenever the weights change, so views know when to redraw. */
   version = 0;
+  /** Optimizer steps and completed epochs over the whole run (as of the last chunk). */
+  step = 0;
+  epochs = 0;
+  private trainer?: Promise<Trainer>;
+  /** Steps and epochs of earlier engine sessions of this run (settings changes start new ones). */
+  private stepBase = 0;
+  private epochBase = 0;
+  private chunkSteps = 0;
 
   constructor(
     public model: Model,
     readonly data: DataBundle,
-    readonly settings: TrainSettings,
-    readonly backend: Backend,
-  ) {
-    this.schedule = makeSchedule(settings.schedule, settings.optimizer.lr, Math.max(1, this.horizon()));
-  }
-
-  private horizon(): number {
-    const s = this.settings.schedule;
-    if (s.kind === 'step') return s.stepSize * 4;
-    if (s.kind === 'exponential') return Math.round(Math.log(0.1) / Math.log(s.gamma));
-    if (s.kind === 'cosine') return (s.warmupSteps ?? 0) * 20;
-    return 1;
-  }
+    public settings: TrainSettings,
+    readonly backend: 'webgpu' | 'cpu',
+  ) {}
 
   get stepsPerEpoch(): number {
     const rows = this.data.train.rows;
     return Math.ceil(rows / Math.min(rows, this.settings.batchSize));
   }
 
-  /** Runs one chunk (or exactly `maxSteps` steps) and records its logs. */
-  async runChunk(maxSteps?: number): Promise<void> {
-    const lr = this.schedule.lrAt(this.step);
-    const epochs = maxSteps ? 1 : this.epochsPerChunk;
-    const base = this.step;
-    const stepsThisChunk = maxSteps ?? epochs * this.stepsPerEpoch;
-    const options: TrainOptions = {
+  /** The engine session, bound on first use (this is when the programs are compiled and bound). */
+  session(): Promise<Trainer> {
+    this.trainer ??= this.model.trainer(this.data.train, {
       backend: this.backend,
-      epochs,
-      maxSteps,
       batchSize: this.settings.batchSize,
-      optimizer: { ...this.settings.optimizer, lr },
-      schedule: { kind: 'constant' },
+      optimizer: this.settings.optimizer,
+      schedule: this.settings.schedule,
+      scheduleSteps: this.settings.horizon,
       clipNorm: this.settings.clipNorm,
-      // A new seed per chunk so shuffles and dropout masks differ between chunks.
-      seed: this.settings.seed * 100_003 + this.chunks,
+      seed: this.settings.seed,
       validationData: this.data.test,
-      diagnosticsEverySteps: Math.max(1, Math.min(stepsThisChunk, this.stepsPerEpoch * Math.max(1, Math.floor(epochs / 4)))),
+      // About one point per epoch for the gradient-norm chart, at least 8 steps apart.
+      diagnosticsEverySteps: Math.max(8, this.stepsPerEpoch),
       callbacks: {
         onDiagnostics: (d) => {
-          this.diagnostics.push({ step: base + d.step, gradNorms: d.gradNorms, deadFraction: d.deadFraction });
-          if (this.diagnostics.length > 2000) this.diagnostics.splice(0, this.diagnostics.length - 2000);
+          this.diagnostics.push({ step: this.stepBase + d.step, gradNorms: d.gradNorms, deadFraction: d.deadFraction });
+          if (this.diagnostics.length > MAX_DIAGNOSTICS) this.diagnostics.splice(0, this.diagnostics.length - MAX_DIAGNOSTICS);
         },
       },
-    };
-    let ms = 0;
-    const result = await exclusive(async () => {
-      const started = performance.now(); // not counting the wait for a boundary draw
-      const r = await this.model.fit(this.data.train, options);
-      ms = performance.now() - started;
-      return r;
     });
-    this.chunks++;
+    // A session that failed to start may be retried on the next use.
+    this.trainer.catch(() => (this.trainer = undefined));
+    return this.trainer;
+  }
+
+  /** Training settings from the controls: the learning rate applies in place, anything else starts a new engine session. */
+  async applySettings(next: TrainSettings): Promise<void> {
+    const prev = this.settings;
+    this.settings = { ...next, schedule: prev.schedule, horizon: prev.horizon };
+    const { lr: _a, ...restPrev } = prev.optimizer;
+    const { lr: _b, ...restNext } = next.optimizer;
+    const same = JSON.stringify(restPrev) === JSON.stringify(restNext) && prev.batchSize === next.batchSize && prev.clipNorm === next.clipNorm;
+    if (same && this.trainer) (await this.trainer).setLearningRate(next.optimizer.lr);
+    else if (!same) await this.restart();
+  }
+
+  /** Runs one chunk (or exactly `steps` steps) and records its logs. */
+  async runChunk(steps?: number): Promise<void> {
+    const trainer = await this.session();
+    if (this.chunkSteps === 0) this.chunkSteps = this.stepsPerEpoch;
+    const base = { step: this.stepBase, epochs: this.epochBase };
+    const started = performance.now();
+    let result;
+    try {
+      result = await trainer.train({ steps: steps ?? this.chunkSteps });
+    } catch (err) {
+      // The engine session refuses to continue after an error: the next chunk starts a new one
+      // from the weights it kept.
+      await this.restart();
+      throw err;
+    }
+    const ms = performance.now() - started;
     this.version++;
-    let at = base;
+    this.step = base.step + trainer.step;
+    this.epochs = base.epochs + trainer.epoch;
     for (const logs of result.history) {
-      at = Math.min(base + result.steps, at + this.stepsPerEpoch);
-      this.history.push({ step: at, loss: logs.loss, valLoss: logs.valLoss, accuracy: logs.accuracy, valAccuracy: logs.valAccuracy, lr: logs.lr });
-      this.schedule.epochEnd(logs.valLoss ?? logs.loss);
-      if (!maxSteps) this.epochs++;
+      this.history.push({ step: base.step + logs.step, loss: logs.loss, valLoss: logs.valLoss, accuracy: logs.accuracy, valAccuracy: logs.valAccuracy, lr: logs.lr });
     }
-    this.step += result.steps;
-    const last = result.history[result.history.length - 1];
-    if (last) {
-      this.lastAccuracy = last.accuracy;
-      this.lastLoss = last.loss;
+    const lastEpoch = result.history[result.history.length - 1];
+    if (result.steps > 0) {
+      this.lastLoss = lastEpoch?.loss ?? result.loss;
+      this.lastAccuracy = lastEpoch?.accuracy ?? result.accuracy;
+      this.samplesPerSec = result.samplesPerSec;
     }
-    this.samplesPerSec = result.samplesPerSec;
-    // Fit has a large fixed cost, so grow/shrink geometrically instead of assuming time ∝ epochs.
-    if (!maxSteps && this.chunks > 1) {
-      if (ms < CHUNK_TARGET_MS * 0.7) this.epochsPerChunk = Math.min(MAX_EPOCHS_PER_CHUNK, this.epochsPerChunk * 2);
-      else if (ms > CHUNK_TARGET_MS * 2) this.epochsPerChunk = Math.max(1, Math.floor(this.epochsPerChunk / 2));
+    // No per-chunk binding any more, so the chunk length can track the target directly.
+    if (steps === undefined) {
+      if (ms < CHUNK_TARGET_MS * 0.7) this.chunkSteps = Math.min(MAX_CHUNK_STEPS, this.chunkSteps * 2);
+      else if (ms > CHUNK_TARGET_MS * 1.5) this.chunkSteps = Math.max(1, Math.floor(this.chunkSteps / 2));
     }
+  }
+
+  /** Predictions of the current weights, on the engine session's bound programs. */
+  async predict(x: Float32Array): Promise<Float32Array> {
+    return (await this.session()).predict(x);
+  }
+
+  /** Ends the current engine session; training continues from the model's weights in a new one. */
+  private async restart(): Promise<void> {
+    const pending = this.trainer;
+    if (!pending) return;
+    this.trainer = undefined;
+    const t = await pending.catch(() => undefined);
+    if (!t) return;
+    // dispose() waits for a chunk in flight, so the counts read after it are final.
+    await t.dispose();
+    this.stepBase += t.step;
+    this.epochBase += t.epoch;
+  }
+
+  async dispose(): Promise<void> {
+    const t = await this.trainer?.catch(() => undefined);
+    this.trainer = undefined;
+    await t?.dispose();
   }
 }

@@ -15,6 +15,8 @@ export interface TrainSettings {
   loss: LossName;
   optimizer: OptimizerSpec;
   schedule: ScheduleSpec;
+  /** Steps the schedule spans (cosine reaches its minimum there). */
+  horizon: number;
   batchSize: number;
   clipNorm?: number;
   seed: number;
@@ -33,7 +35,7 @@ export function setLossChoices(task: Task): void {
   fillSelect(select, allowed, select.value);
 }
 
-/** Schedules are applied by the demo across chunks (see session.ts); `horizon` is in steps. */
+/** The schedule over `horizon` steps; the engine session applies it by global step. */
 function scheduleSpec(kind: string, horizon: number): ScheduleSpec {
   switch (kind) {
     case 'step':
@@ -50,6 +52,7 @@ function scheduleSpec(kind: string, horizon: number): ScheduleSpec {
 }
 
 export function readTrainSettings(): TrainSettings {
+  const horizon = Math.max(1, Math.round(num('schedule-steps', 2000)));
   const wd = Math.max(0, num('weight-decay', 0));
   const optimizer: OptimizerSpec = { name: byId<HTMLSelectElement>('optimizer').value as OptimizerName, lr: Math.max(1e-6, num('lr', 0.03)) };
   if (wd > 0) optimizer.weightDecay = wd;
@@ -57,7 +60,8 @@ export function readTrainSettings(): TrainSettings {
   return {
     loss: byId<HTMLSelectElement>('loss').value as LossName,
     optimizer,
-    schedule: scheduleSpec(byId<HTMLSelectElement>('schedule').value, Math.max(1, Math.round(num('schedule-steps', 2000)))),
+    schedule: scheduleSpec(byId<HTMLSelectElement>('schedule').value, horizon),
+    horizon,
     batchSize: Math.max(1, Math.round(num('batch-size', 32))),
     clipNorm: clip > 0 ? clip : undefined,
     seed: Math.round(num('seed', 1)),

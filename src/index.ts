@@ -2,11 +2,11 @@
 // browser-safe. Node-only helpers (model files, MNIST, CSV files) live in src/node.ts.
 
 export { acquireGpu, describeAdapter, GpuUnavailableError, GpuDeviceError, type Gpu, type AdapterReport } from './device/gpu.js';
-export { Model, type TrainOptions, type EvaluateResult } from './model/model.js';
+export { Model, type TrainOptions, type TrainerOptions, type DataOptions, type EvaluateResult } from './model/model.js';
+export { Trainer, type ChunkOptions, type ChunkResult, type FitResult } from './train/trainer.js';
 export type { ModelSpec, HiddenLayerSpec, Task, InitName } from './model/spec.js';
 export { encodeModel, decodeModel } from './model/persist.js';
-export type { FitOptions, EpochLogs, StepLogs, DiagnosticsLogs, ScheduleSpec, OptimizerSpec, EarlyStoppingSpec } from './train/options.js';
-export type { FitResult } from './train/fit-loop.js';
+export type { FitOptions, SessionOptions, EpochLogs, StepLogs, DiagnosticsLogs, ScheduleSpec, OptimizerSpec, EarlyStoppingSpec } from './train/options.js';
 export { createBackend, releaseSharedGpu, sharedGpu, type BackendName } from './backend/select.js';
 export type { Backend } from './backend/backend.js';
 export { CpuBackend } from './backend/cpu-backend.js';

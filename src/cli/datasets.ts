@@ -35,7 +35,7 @@ export function loadDatasets(choice: DatasetChoice): { train: Dataset; test?: Da
   }
   if (name.toLowerCase().endsWith('.csv')) {
     if (!choice.label) throw new InputError('--label', undefined, 'the name of the label column for a CSV dataset');
-    const all = loadCsvFile(name, { label: choice.label });
+    const all = loadCsvFile(name, { label: choice.label, labelField: '--label' });
     const parts = splitDataset(all, { test: 0.2 }, choice.seed);
     return { train: parts.train, test: parts.test };
   }

@@ -14,6 +14,8 @@ export interface CsvOptions {
   task?: Task;
   /** Dataset name (default "csv"). */
   name?: string;
+  /** What messages call the label option, e.g. the CLI's "--label" (default "label"). */
+  labelField?: string;
 }
 
 /** Integer labels with at most this many distinct values are read as classes when inferring. */
@@ -43,7 +45,7 @@ export function parseCsv(text: string, opts: CsvOptions): Dataset {
   });
   const labelIndex = header.indexOf(opts.label);
   if (labelIndex < 0) {
-    throw new InputError('label', opts.label, `one of the columns: ${header.map((h) => JSON.stringify(h)).join(', ')}`);
+    throw new InputError(opts.labelField ?? 'label', opts.label, `one of the columns: ${header.map((h) => JSON.stringify(h)).join(', ')}`);
   }
   const featureNames = header.filter((_, i) => i !== labelIndex);
   if (featureNames.length === 0) throw new InputError('columns', header.length, 'at least one feature column besides the label');

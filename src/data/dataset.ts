@@ -29,9 +29,19 @@ export interface DatasetExpectation {
 
 /**
  * Throws InputError on the first problem found. `expect` lets a caller check the data fits an
- * existing model (e.g. predicting with a saved model of known input width).
+ * existing model (e.g. predicting with a saved model of known input width). With `field` (e.g.
+ * "validationData"), every message names it: "validationData.features: got 3, ...".
  */
-export function validateDataset(ds: Dataset, expect: DatasetExpectation = {}): void {
+export function validateDataset(ds: Dataset, expect: DatasetExpectation = {}, field?: string): void {
+  try {
+    checkDataset(ds, expect);
+  } catch (err) {
+    if (field && err instanceof InputError) throw new InputError(`${field}.${err.field}`, err.value, err.expected);
+    throw err;
+  }
+}
+
+function checkDataset(ds: Dataset, expect: DatasetExpectation): void {
   if (!Number.isInteger(ds.rows) || ds.rows <= 0) {
     throw new InputError('rows', ds.rows, 'a dataset with at least one row');
   }

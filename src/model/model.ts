@@ -1,6 +1,7 @@
 // The user-facing model: a validated spec, its parameters (host copy), and the input/target
-// normalization fitted on its training split. fit/evaluate/predict bind a backend for the call;
-// the weights come back to the host after each call so they survive any backend failure.
+// normalization fitted on its training split. trainer() binds a backend for a training session;
+// fit (one whole session), evaluate and predict bind one for the call. The weights come back to the
+// host after each call or chunk so they survive any backend failure.
 
 import type { Backend } from '../backend/backend.js';
 import { createBackend, type BackendName } from '../backend/select.js';
@@ -10,31 +11,31 @@ import { applyNormalizer, applyTargetScaler, fitNormalizer, fitTargetScaler, inv
 import { splitDataset } from '../data/split.js';
 import { ParamLayout } from '../graph/params.js';
 import { paramLayoutFor } from '../graph/model-graph.js';
-import { predictProgram, STAT, type ProgramContext } from '../graph/programs.js';
-import { SCALAR, SCALARS_LENGTH } from '../ops/args.js';
+import type { ProgramContext } from '../graph/programs.js';
+import { SCALARS_LENGTH } from '../ops/args.js';
 import { InputError } from '../util/errors.js';
-import type { FitOptions } from '../train/options.js';
-import { validateFitOptions } from '../train/validate-options.js';
-import { addEvalPrograms, fitLoop, runEval, type FitResult, EVAL_BATCH } from '../train/fit-loop.js';
+import { addEvalPrograms, exactSizes, readEval, runEval, type EvaluateResult } from '../train/feed.js';
+import type { FitOptions, SessionOptions } from '../train/options.js';
+import { addPredictPrograms, runPredict } from '../train/predict.js';
+import { fitSession, Trainer, type FitResult } from '../train/trainer.js';
+import { validateFitOptions, validateSessionOptions } from '../train/validate-options.js';
 import { initialParams } from './init.js';
 import type { ModelSpec } from './spec.js';
 import { validateSpec } from './validate-spec.js';
 
-export interface TrainOptions extends FitOptions {
-  /** 'webgpu' (default), 'cpu', or a backend instance. */
+export type { EvaluateResult };
+
+/** Where a session trains and on what, besides the training data itself. */
+export interface DataOptions {
+  /** 'webgpu' (default), 'cpu', or a backend instance (bound to the session until it is disposed). */
   backend?: BackendName | Backend;
   validationData?: Dataset;
   /** Input normalization fitted on the training split (default zscore). */
   normalize?: NormalizerKind;
 }
 
-export interface EvaluateResult {
-  loss: number;
-  accuracy?: number;
-  mse?: number;
-  mae?: number;
-  rows: number;
-}
+export interface TrainOptions extends FitOptions, DataOptions {}
+export interface TrainerOptions extends SessionOptions, DataOptions {}
 
 export class Model {
   readonly spec: ReturnType<typeof validateSpec>;
@@ -42,7 +43,7 @@ export class Model {
   params: Float32Array;
   normalizer?: Normalizer;
   targetScaler?: TargetScaler;
-  /** The settings of the last fit, saved with the model. */
+  /** The settings of the last fit or training session, saved with the model. */
   training?: Record<string, unknown>;
 
   constructor(spec: ModelSpec, options: { seed?: number; params?: Float32Array } = {}) {
@@ -70,12 +71,13 @@ export class Model {
     };
   }
 
-  /** Checks a dataset against the architecture; throws InputError naming what disagrees. */
-  checkData(data: Dataset, field = 'data'): void {
-    validateDataset(data, { features: this.spec.inputSize, classes: this.spec.task === 'multiclass' ? this.spec.outputSize : undefined });
-    if (data.task !== this.spec.task) throw new InputError(`${field}.task`, data.task, `${this.spec.task} (the model's task)`);
+  /** Checks a dataset against the architecture; throws InputError naming what disagrees (under `field.` when given). */
+  checkData(data: Dataset, field?: string): void {
+    validateDataset(data, { features: this.spec.inputSize, classes: this.spec.task === 'multiclass' ? this.spec.outputSize : undefined }, field);
+    const at = `${field ?? 'data'}.`;
+    if (data.task !== this.spec.task) throw new InputError(`${at}task`, data.task, `${this.spec.task} (the model's task)`);
     if (this.spec.task === 'regression' && data.targetWidth !== this.spec.outputSize) {
-      throw new InputError(`${field}.targetWidth`, data.targetWidth, `${this.spec.outputSize} (the model's outputSize)`);
+      throw new InputError(`${at}targetWidth`, data.targetWidth, `${this.spec.outputSize} (the model's outputSize)`);
     }
   }
 
@@ -88,13 +90,33 @@ export class Model {
     return { ...data, x, y, targetWidth: this.targetWidth };
   }
 
-  private async backendFor(choice: TrainOptions['backend']): Promise<{ backend: Backend; owned: boolean }> {
+  private async backendFor(choice: DataOptions['backend']): Promise<{ backend: Backend; owned: boolean }> {
     if (choice && typeof choice === 'object') return { backend: choice, owned: false };
     return { backend: await createBackend(choice ?? 'webgpu'), owned: true };
   }
 
+  /**
+   * A training session: binds the programs once and keeps the optimizer state, step count, LR
+   * schedule and shuffling across its train() chunks. Checks the data and options before any GPU
+   * work; fits the normalization on the training split if the model has none yet.
+   */
+  async trainer(data: Dataset, options: TrainerOptions): Promise<Trainer> {
+    return this.startSession(data, options, true);
+  }
+
+  /** Trains for `epochs` (or `maxSteps`): one trainer session from start to end. */
   async fit(data: Dataset, options: TrainOptions): Promise<FitResult> {
     validateFitOptions(options);
+    const trainer = await this.startSession(data, { ...options, scheduleSteps: options.maxSteps }, false);
+    try {
+      return await fitSession(trainer, options.epochs, options.maxSteps);
+    } finally {
+      await trainer.dispose();
+    }
+  }
+
+  private async startSession(data: Dataset, options: TrainerOptions, inference: boolean): Promise<Trainer> {
+    validateSessionOptions(options);
     this.checkData(data);
     let train = data;
     let validation = options.validationData;
@@ -117,32 +139,23 @@ export class Model {
       backend: backend.kind,
     };
     try {
-      const result = await fitLoop({
+      return await Trainer.bind({
+        model: this,
         backend,
-        ctx: this.programContext(options.seed ?? 0),
-        params: this.params,
+        ownsBackend: owned,
         train: this.prepare(train),
         validation: validation ? this.prepare(validation) : undefined,
         options,
         targetScale: this.targetScaler?.std[0],
+        inference,
       });
-      this.params = await backend.readParams();
-      return result;
     } catch (err) {
-      // Keep whatever finite weights the backend holds (the loop restored the last good ones).
-      try {
-        const params = await backend.readParams();
-        if (params.every(Number.isFinite)) this.params = params;
-      } catch {
-        /* the device is gone: the host copy from before this fit stays */
-      }
-      throw err;
-    } finally {
       if (owned) backend.destroy();
+      throw err;
     }
   }
 
-  async evaluate(data: Dataset, options: { backend?: TrainOptions['backend'] } = {}): Promise<EvaluateResult> {
+  async evaluate(data: Dataset, options: { backend?: DataOptions['backend'] } = {}): Promise<EvaluateResult> {
     this.checkData(data);
     const prepared = this.prepare(data);
     const { backend, owned } = await this.backendFor(options.backend);
@@ -150,19 +163,11 @@ export class Model {
       const programs = {};
       const dataMap: Record<string, Float32Array> = {};
       const ctx = this.programContext();
-      const ev = addEvalPrograms(programs, dataMap, ctx, backend, prepared, 'eval');
+      const pass = addEvalPrograms(programs, dataMap, ctx, backend, prepared, 'eval');
       await backend.load(programs, this.layout, dataMap);
       backend.writeParams(this.params);
-      runEval(backend, 'eval', prepared, ev.plan, ev.feeder, new Float32Array(SCALARS_LENGTH));
-      const [loss, correct, mse, mae] = await backend.readStats([STAT.evalLoss.id, STAT.evalCorrect.id, STAT.evalMse.id, STAT.evalMae.id]);
-      const result: EvaluateResult = { loss: loss / data.rows, rows: data.rows };
-      if (ctx.classification) result.accuracy = correct / data.rows;
-      else {
-        const scale = this.targetScaler?.std[0] ?? 1;
-        result.mse = (mse / data.rows) * scale * scale;
-        result.mae = (mae / data.rows) * scale;
-      }
-      return result;
+      runEval(backend, pass, new Float32Array(SCALARS_LENGTH));
+      return await readEval(backend, data.rows, ctx.classification, this.targetScaler?.std[0]);
     } finally {
       if (owned) backend.destroy();
     }
@@ -172,36 +177,33 @@ export class Model {
    * Outputs for `rows` rows of raw (unnormalized) features: class probabilities (multiclass),
    * P(class 1) (binary) or values in the target's units (regression).
    */
-  async predict(x: Float32Array, options: { backend?: TrainOptions['backend'] } = {}): Promise<Float32Array> {
-    const features = this.spec.inputSize;
-    if (x.length === 0 || x.length % features !== 0) throw new InputError('x', `${x.length} values`, `a non-empty multiple of ${features} (rows x inputSize)`);
-    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) throw new InputError(`x[row ${Math.floor(i / features)}, column ${i % features}]`, x[i], 'a finite number');
-    const rows = x.length / features;
-    const input = this.normalizer ? applyNormalizer(this.normalizer, x) : x;
+  async predict(x: Float32Array, options: { backend?: DataOptions['backend'] } = {}): Promise<Float32Array> {
+    const input = this.predictInput(x);
     const { backend, owned } = await this.backendFor(options.backend);
     try {
-      const batch = Math.min(rows, EVAL_BATCH);
-      const ctx = this.programContext();
-      const full = predictProgram(ctx, batch, undefined);
-      const tailRows = rows % batch;
-      const programs: Record<string, typeof full.ops> = { predict: full.ops };
-      if (tailRows > 0) programs.predictTail = predictProgram(ctx, tailRows, undefined).ops;
+      const programs = {};
+      const predictor = addPredictPrograms(programs, this.programContext(), exactSizes(input.length / this.spec.inputSize));
       await backend.load(programs, this.layout, {});
       backend.writeParams(this.params);
-      const width = this.spec.outputSize;
-      const out = new Float32Array(rows * width);
-      const scalars = new Float32Array(SCALARS_LENGTH);
-      for (let start = 0; start < rows; start += batch) {
-        const n = Math.min(batch, rows - start);
-        scalars[SCALAR.batchOffset] = 0;
-        backend.run([n === batch ? 'predict' : 'predictTail'], scalars, { hostInputs: { 'batch:x': input.subarray(start * features, (start + n) * features) } });
-        out.set(await backend.readTensor(full.output.id, n * width), start * width);
-      }
-      if (this.spec.task === 'binary') for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
-      if (this.spec.task === 'regression' && this.targetScaler) return invertTargetScaler(this.targetScaler, out);
-      return out;
+      return this.predictOutput(await runPredict(backend, predictor, input, this.spec.inputSize, this.spec.outputSize));
     } finally {
       if (owned) backend.destroy();
     }
+  }
+
+  /** Checks raw features (before any GPU work) and normalizes them as in training. */
+  predictInput(x: Float32Array): Float32Array {
+    const features = this.spec.inputSize;
+    if (!(x instanceof Float32Array)) throw new InputError('x', x, `a Float32Array of rows x ${features} values`);
+    if (x.length === 0 || x.length % features !== 0) throw new InputError('x', `${x.length} values`, `a non-empty multiple of ${features} (rows x inputSize)`);
+    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) throw new InputError(`x[row ${Math.floor(i / features)}, column ${i % features}]`, x[i], 'a finite number');
+    return this.normalizer ? applyNormalizer(this.normalizer, x) : x;
+  }
+
+  /** Network outputs -> what predict returns: P(class 1) for binary, target units for regression. */
+  predictOutput(out: Float32Array): Float32Array {
+    if (this.spec.task === 'binary') for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
+    if (this.spec.task === 'regression' && this.targetScaler) return invertTargetScaler(this.targetScaler, out);
+    return out;
   }
 }

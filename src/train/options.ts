@@ -33,6 +33,8 @@ export interface EarlyStoppingSpec {
 
 export interface EpochLogs {
   epoch: number;
+  /** Optimizer steps taken when this epoch ended (counted across a session's chunks). */
+  step: number;
   loss: number;
   accuracy?: number;
   mse?: number;
@@ -83,8 +85,20 @@ export interface FitOptions {
   /** Steps between diagnostics (gradient norms, dead units); 0 = off. */
   diagnosticsEverySteps?: number;
   callbacks?: Callbacks;
-  /** Stop after this many optimizer steps in total (tests, single-step UIs). */
+  /** Stop after this many optimizer steps in total (a cut-short last epoch is still logged). */
   maxSteps?: number;
+}
+
+/**
+ * A training session's settings (Model.trainer): fit's options without the run length, which each
+ * train() chunk gives instead. The LR schedule still needs a horizon (cosine decays over it):
+ * min(scheduleSteps, epochs x steps per epoch), whichever are given.
+ */
+export interface SessionOptions extends Omit<FitOptions, 'epochs' | 'maxSteps'> {
+  /** Planned epochs: only the schedule's horizon, chunks may train past it. */
+  epochs?: number;
+  /** Planned optimizer steps: the schedule's horizon (cosine reaches minLr here). */
+  scheduleSteps?: number;
 }
 
 export const DEFAULT_BATCH = 32;

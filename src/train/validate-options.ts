@@ -1,9 +1,10 @@
-// Checks fit() options before any GPU work: every number in range, every name known, with
-// errors naming the field, the value and what was expected.
+// Checks fit() and training-session options, and a session's train() chunk arguments, before any
+// GPU work: every number in range, every name known, with errors naming the field, the value and
+// what was expected.
 
 import { OPTIMIZERS } from '../ops/names.js';
 import { InputError } from '../util/errors.js';
-import type { FitOptions, MonitorName, ScheduleSpec } from './options.js';
+import type { FitOptions, MonitorName, ScheduleSpec, SessionOptions } from './options.js';
 
 const MONITORS: readonly MonitorName[] = ['loss', 'valLoss', 'accuracy', 'valAccuracy'];
 const SCHEDULES = ['constant', 'step', 'exponential', 'cosine', 'plateau'] as const;
@@ -14,8 +15,20 @@ function check(ok: boolean, field: string, value: unknown, expected: string): vo
 const isInt = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
 const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
+const OPTIONS_EXPECTED = 'an object with batchSize and optimizer';
+
 export function validateFitOptions(o: FitOptions): void {
+  check(typeof o === 'object' && o !== null, 'options', o, OPTIONS_EXPECTED);
   check(isInt(o.epochs, 1), 'epochs', o.epochs, 'an integer >= 1');
+  if (o.maxSteps !== undefined) check(isInt(o.maxSteps, 1), 'maxSteps', o.maxSteps, 'an integer >= 1');
+  validateSessionOptions(o);
+}
+
+/** Everything but the run length, which a session's train() chunks give (see validateChunk). */
+export function validateSessionOptions(o: SessionOptions): void {
+  check(typeof o === 'object' && o !== null, 'options', o, OPTIONS_EXPECTED);
+  if (o.epochs !== undefined) check(isInt(o.epochs, 1), 'epochs', o.epochs, 'an integer >= 1 (the planned epochs)');
+  if (o.scheduleSteps !== undefined) check(isInt(o.scheduleSteps, 1), 'scheduleSteps', o.scheduleSteps, 'an integer >= 1 (the steps the schedule spans)');
   check(isInt(o.batchSize, 1), 'batchSize', o.batchSize, 'an integer >= 1 (1 = stochastic, the dataset size = full batch)');
   const opt = o.optimizer;
   check(typeof opt === 'object' && opt !== null, 'optimizer', opt, 'an object with name and lr');
@@ -32,13 +45,24 @@ export function validateFitOptions(o: FitOptions): void {
   if (o.seed !== undefined) check(isInt(o.seed, 0), 'seed', o.seed, 'an integer >= 0');
   if (o.logEverySteps !== undefined) check(isInt(o.logEverySteps, 1), 'logEverySteps', o.logEverySteps, 'an integer >= 1');
   if (o.diagnosticsEverySteps !== undefined) check(isInt(o.diagnosticsEverySteps, 0), 'diagnosticsEverySteps', o.diagnosticsEverySteps, 'an integer >= 0');
-  if (o.maxSteps !== undefined) check(isInt(o.maxSteps, 1), 'maxSteps', o.maxSteps, 'an integer >= 1');
   if (o.earlyStopping) {
     const e = o.earlyStopping;
     check(isInt(e.patience, 0), 'earlyStopping.patience', e.patience, 'an integer >= 0');
     if (e.monitor !== undefined) check(MONITORS.includes(e.monitor), 'earlyStopping.monitor', e.monitor, `one of ${MONITORS.join(', ')}`);
   }
   if (o.schedule) validateSchedule(o.schedule);
+  // Cosine decays over a known length; a session has none unless it is told.
+  if (o.schedule?.kind === 'cosine' && o.epochs === undefined && o.scheduleSteps === undefined) {
+    throw new InputError('scheduleSteps', undefined, 'the steps a cosine schedule decays over (or epochs: the planned epochs)');
+  }
+}
+
+/** How long one train() chunk runs: epochs (to epoch ends), steps, or both (whichever comes first). */
+export function validateChunk(c: { epochs?: number; steps?: number } | undefined): void {
+  check(typeof c === 'object' && c !== null, 'train()', c, '{ epochs } or { steps } (how long this chunk trains)');
+  check(c!.epochs !== undefined || c!.steps !== undefined, 'train()', c, '{ epochs } or { steps } (how long this chunk trains)');
+  if (c!.epochs !== undefined) check(isInt(c!.epochs, 1), 'epochs', c!.epochs, 'an integer >= 1 (epochs this chunk trains)');
+  if (c!.steps !== undefined) check(isInt(c!.steps, 1), 'steps', c!.steps, 'an integer >= 1 (optimizer steps this chunk trains)');
 }
 
 function validateSchedule(s: ScheduleSpec): void {

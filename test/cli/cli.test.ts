@@ -135,7 +135,7 @@ describe('bad flags', () => {
   it('a CSV dataset with a --label column it does not have', async () => {
     const csv = join(dir, 'table.csv');
     await writeFile(csv, 'a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,1,0\n');
-    expectOneLineError(await cli(['train', '--dataset', csv, '--label', 'missing', '--layers', '4', '--epochs', '1']), /label: got "missing", expected one of the columns: "a", "b", "y"/);
+    expectOneLineError(await cli(['train', '--dataset', csv, '--label', 'missing', '--layers', '4', '--epochs', '1']), /^webgpu-mlp: --label: got "missing", expected one of the columns: "a", "b", "y"/);
   });
 
   it('evaluate with a missing model directory', async () => {

@@ -24,6 +24,21 @@ describe('validateDataset', () => {
     expect(() => validateDataset(ds(), { features: 2, classes: 3 })).not.toThrow();
   });
 
+  it('names the dataset field when given one (e.g. validationData)', () => {
+    expect(() => validateDataset(ds({ x: new Float32Array([0, 1, NaN, 3, 4, 5]) }), {}, 'validationData')).toThrow(/^validationData\.x\[row 1, column 0\]: got NaN, expected a finite number/);
+    expect(() => validateDataset(ds(), { features: 3 }, 'validationData')).toThrow(/^validationData\.features: got 2, expected 3 features/);
+    const err = (() => {
+      try {
+        validateDataset(ds({ y: new Float32Array([0, 1, 9]) }), {}, 'test');
+      } catch (e) {
+        return e as InputError;
+      }
+    })();
+    expect(err).toBeInstanceOf(InputError);
+    expect(err!.field).toBe('test.label[row 2]');
+    expect(err!.value).toBe(9);
+  });
+
   it('rejects an empty dataset', () => {
     expect(() => validateDataset(ds({ rows: 0, x: new Float32Array(0), y: new Float32Array(0) }))).toThrow(/^rows: got 0/);
   });

@@ -164,6 +164,68 @@ describe('demo on WebGPU', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
+  // The bundled MNIST subset loads, trains a little, and the digit pad classifies a drawn stroke
+  // with the session's predict: ten probabilities that sum to 1.
+  it('MNIST: trains on the bundled subset and classifies a digit drawn on the pad', async () => {
+    await page.getByTestId('dataset-select').selectOption('mnist');
+    await page.waitForFunction(() => document.getElementById('data-info')?.textContent?.includes('train 2000, test 500'), null, { timeout: 30_000 });
+    const started = Date.now();
+    await page.getByTestId('train-toggle').click();
+    // One epoch (63 steps of 32 rows) ends with a test-set evaluation.
+    await page.waitForFunction(() => /%$/.test(document.getElementById('stat-val-acc')?.textContent ?? ''), null, { timeout: 60_000, polling: 100 });
+    await page.getByTestId('train-toggle').click();
+    const testAccuracy = parseFloat((await page.locator('#stat-val-acc').textContent()) ?? '');
+    console.log(`[demo e2e] MNIST subset: first epoch done in ${((Date.now() - started) / 1000).toFixed(1)} s (incl. pipeline compilation), test accuracy ${testAccuracy}%`);
+    // Chance is 10%; one epoch of 2,000 images gets far above it unless images and labels disagree.
+    expect(testAccuracy).toBeGreaterThan(50);
+
+    const box = (await page.getByTestId('digit-pad').boundingBox())!;
+    // A "1": one vertical stroke down the middle of the pad.
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.06 * i));
+    await page.mouse.up();
+    const meters = page.getByTestId('digit-probs').locator('meter');
+    await expect.poll(() => meters.count(), { timeout: 20_000 }).toBe(10);
+    const probs = await meters.evaluateAll((ms) => ms.map((m) => (m as HTMLMeterElement).value));
+    console.log(`[demo e2e] MNIST pad: ${probs.map((p) => p.toFixed(3)).join(' ')}`);
+    for (const p of probs) expect(p).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  // A user's CSV through the file input: the label is not the last column, so it must be picked.
+  it('CSV: loads a file, trains on the chosen label column and reports accuracy', async () => {
+    await page.getByTestId('dataset-select').selectOption('csv');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Choose a CSV file'));
+    const lines = ['label,a,b'];
+    for (let i = 0; i < 120; i++) {
+      const a = Math.sin(i * 1.7) * 2;
+      const b = Math.cos(i * 2.3) * 2;
+      lines.push(`${a + 0.5 * b > 0.2 ? 'yes' : 'no'},${a.toFixed(4)},${b.toFixed(4)}`);
+    }
+    await page.locator('#csv-file').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+    await page.locator('#csv-label').selectOption('label');
+    await page.waitForFunction(() => document.getElementById('data-info')?.textContent?.startsWith('points: 120 rows × 2 features, multiclass (2 classes)'), null, { timeout: 20_000 });
+    const started = Date.now();
+    await page.getByTestId('train-toggle').click();
+    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="train-accuracy"]')?.textContent ?? '') >= 90, null, { timeout: 60_000, polling: 100 });
+    await page.getByTestId('train-toggle').click();
+    const accuracy = await page.getByTestId('train-accuracy').textContent();
+    console.log(`[demo e2e] CSV: ${accuracy} train accuracy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(accuracy).toMatch(/^\d+(\.\d)?%$/);
+    expect(await settledBoundary(page)).toBeGreaterThan(10);
+    // Single steps continue the paused run (one engine session): the step count goes on from there.
+    await page.waitForSelector('body[data-loop="idle"]');
+    const steps = Number(await page.locator('#stat-steps').textContent());
+    expect(steps).toBeGreaterThan(0);
+    for (const want of [steps + 1, steps + 2]) {
+      await page.locator('#step').click();
+      await page.waitForFunction((n) => document.getElementById('stat-steps')?.textContent === String(n), want, { timeout: 10_000 });
+    }
+    expect(errors).toEqual([]);
+  }, 90_000);
+
   it('lays out on a 390x844 phone screen without horizontal overflow', async () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
     await settledBoundary(phone.page);

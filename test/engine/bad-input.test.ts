@@ -64,7 +64,11 @@ describe('bad data', () => {
     expect((await fitError(REGRESSION, data)).message).toMatch(/^features: got 2, expected 1 features \(the model's input size\)/);
     // the same for validation data and for predict()
     const err = await fitError(BINARY, xor({ n: 8 }), { validationData: { ...xor({ n: 4 }), features: 3, x: new Float32Array(12) } });
-    expect(err.message).toMatch(/features: got 3, expected 2 features/);
+    expect(err.message).toMatch(/^validationData\.features: got 3, expected 2 features/);
+    const badLabel = await fitError(BINARY, xor({ n: 8 }), { validationData: withY(xor({ n: 4 }), 2, 5) });
+    expect(badLabel.message).toMatch(/^validationData\.label\[row 2\]: got 5, expected 0 or 1 for a binary task/);
+    const badTask = await fitError(BINARY, xor({ n: 8 }), { validationData: { ...sine({ n: 4 }), features: 2, x: new Float32Array(8) } });
+    expect(badTask.message).toMatch(/^validationData\.task: got "regression", expected binary/);
     await expect(new Model(BINARY).predict(new Float32Array(5), { backend: 'cpu' })).rejects.toThrow(/^x: got "5 values", expected a non-empty multiple of 2/);
   });
 
@@ -162,6 +166,7 @@ describe('bad CSV input', () => {
       const path = join(dir, 'data.csv');
       await writeFile(path, CSV);
       expect(() => loadCsvFile(path, { label: 'target' })).toThrow(/^label: got "target", expected one of the columns/);
+      expect(() => loadCsvFile(path, { label: 'target', labelField: '--label' })).toThrow(/^--label: got "target", expected one of the columns/);
       expect(loadCsvFile(path, { label: 'y' }).rows).toBe(3);
       expect(() => loadCsvFile(join(dir, 'nope.csv'), { label: 'y' })).toThrow(/^path: got ".*nope\.csv", expected a readable CSV file \(ENOENT\)/);
     } finally {

@@ -1,0 +1,214 @@
+// A training session (Model.trainer): programs bound once on one backend, then train() chunks,
+// evaluate() and predict() in any order, one at a time, without rebinding. Optimizer moments, the
+// step count (Adam's bias correction), the schedule and the shuffle carry over between chunks.
+// Model.fit is one session from start to end, so there is a single training loop (epoch-loop.ts).
+
+import type { Backend } from '../backend/backend.js';
+import type { Dataset } from '../data/dataset.js';
+import type { ProgramContext } from '../graph/programs.js';
+import type { Model } from '../model/model.js';
+import { SCALARS_LENGTH } from '../ops/args.js';
+import { InputError } from '../util/errors.js';
+import { EpochLoop, type ChunkOptions, type ChunkResult } from './epoch-loop.js';
+import { ladderEvalPass, readEval, runEval, type EvaluateResult } from './feed.js';
+import type { EpochLogs, SessionOptions } from './options.js';
+import { runPredict, type PredictPrograms } from './predict.js';
+import { EVAL_PREFIX, sessionPrograms, type SessionPrograms } from './session-programs.js';
+import { validateChunk } from './validate-options.js';
+
+export type { ChunkOptions, ChunkResult };
+
+export interface FitResult {
+  history: EpochLogs[];
+  steps: number;
+  stoppedEarly: boolean;
+  bestEpoch?: number;
+  /** Training throughput over all epochs (samples / wall second, validation excluded). */
+  samplesPerSec: number;
+  seconds: number;
+}
+
+/** What Model.trainer hands over once the data is checked, split and normalized. */
+export interface TrainerSetup {
+  model: Model;
+  backend: Backend;
+  ownsBackend: boolean;
+  train: Dataset;
+  validation?: Dataset;
+  options: SessionOptions;
+  /** Converts normalized-unit regression metrics to the user's units (MSE, MAE). */
+  targetScale?: number;
+  /** Bind the eval/predict ladders (Model.fit, which never predicts, skips them). */
+  inference: boolean;
+}
+
+export class Trainer {
+  readonly model: Model;
+  readonly backend: Backend;
+  readonly stepsPerEpoch: number;
+  private readonly ctx: ProgramContext;
+  private readonly bound: SessionPrograms;
+  private readonly loop: EpochLoop;
+  private readonly scalars = new Float32Array(SCALARS_LENGTH);
+  private failure?: Error;
+  private disposed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly setup: TrainerSetup) {
+    const { model, backend, options } = setup;
+    this.model = model;
+    this.backend = backend;
+    this.ctx = model.programContext(options.seed ?? 0);
+    this.bound = sessionPrograms(this.ctx, backend, setup.train, setup.validation, options, setup.inference);
+    this.stepsPerEpoch = this.bound.stepsPerEpoch;
+    this.loop = new EpochLoop(backend, this.ctx, this.bound, options, setup.targetScale);
+  }
+
+  /** Binds every program and uploads the data and the model's weights: the only binding it does. */
+  static async bind(setup: TrainerSetup): Promise<Trainer> {
+    const t = new Trainer(setup);
+    await t.backend.load(t.bound.programs, t.model.layout, t.bound.dataMap);
+    t.backend.writeParams(t.model.params);
+    t.backend.resetOptimizerState();
+    t.backend.saveParams('lastGood');
+    return t;
+  }
+
+  /** Optimizer steps taken so far (the schedule and Adam's bias correction count from here). */
+  get step(): number {
+    return this.loop.step;
+  }
+  /** Epochs completed so far. */
+  get epoch(): number {
+    return this.loop.epochs;
+  }
+  /** Steps into the current, unfinished epoch (0 at an epoch boundary). */
+  get stepInEpoch(): number {
+    return this.loop.stepInEpoch;
+  }
+  get history(): readonly EpochLogs[] {
+    return this.loop.history;
+  }
+  get stoppedEarly(): boolean {
+    return this.loop.stopped;
+  }
+  get bestEpoch(): number | undefined {
+    return this.loop.stopping?.bestEpoch;
+  }
+  /** The learning rate the next step will use. */
+  get learningRate(): number {
+    return this.loop.learningRate;
+  }
+
+  /** Trains one chunk; the model's host weights are updated when it ends. */
+  async train(chunk: ChunkOptions): Promise<ChunkResult> {
+    validateChunk(chunk);
+    this.usable('train');
+    return this.serial(() => this.guard(() => this.loop.runChunk(chunk)));
+  }
+
+  /** Ends a cut-short epoch now (logs, validation, schedule and early stopping); undefined at a boundary. */
+  async endEpoch(): Promise<EpochLogs | undefined> {
+    this.usable('endEpoch');
+    return this.serial(() => this.guard(() => this.loop.endEpoch()));
+  }
+
+  /** Puts the best epoch's weights back (early stopping with restoreBestWeights); false when there are none. */
+  async restoreBestWeights(): Promise<boolean> {
+    this.usable('restoreBestWeights');
+    return this.serial(async () => {
+      const stopping = this.loop.stopping;
+      if (stopping?.bestEpoch === undefined || !stopping.restoresBest) return false;
+      this.backend.restoreParams('best');
+      await this.syncModel();
+      return true;
+    });
+  }
+
+  /** A new base learning rate from the next step on; step-based schedules keep their position (a plateau schedule restarts). */
+  setLearningRate(lr: number): void {
+    this.loop.setLearningRate(lr);
+  }
+
+  /** Loss and accuracy (or MSE/MAE) of the current weights on any dataset the model accepts. */
+  async evaluate(data: Dataset): Promise<EvaluateResult> {
+    this.usable('evaluate');
+    this.inference('evaluate');
+    this.model.checkData(data);
+    const prepared = this.model.prepare(data);
+    return this.serial(async () => {
+      runEval(this.backend, ladderEvalPass(EVAL_PREFIX, prepared), this.scalars);
+      return readEval(this.backend, data.rows, this.ctx.classification, this.setup.targetScale);
+    });
+  }
+
+  /** Model.predict's outputs from the session's current weights, on the programs bound at the start. */
+  async predict(x: Float32Array): Promise<Float32Array> {
+    this.usable('predict');
+    const predictor = this.inference('predict');
+    const input = this.model.predictInput(x);
+    const raw = await this.serial(() => runPredict(this.backend, predictor, input, this.model.spec.inputSize, this.model.spec.outputSize));
+    return this.model.predictOutput(raw);
+  }
+
+  /** Releases the backend (when the session created it) after any queued work. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.serial(async () => {
+      if (this.setup.ownsBackend) this.backend.destroy();
+    });
+  }
+
+  private usable(what: string): void {
+    if (this.disposed) throw new InputError(`Trainer.${what}`, 'a disposed trainer', 'a live session (create one with model.trainer())');
+  }
+
+  private inference(what: string): PredictPrograms {
+    if (!this.bound.predictor) throw new Error(`Trainer.${what}: this session was bound without prediction programs`);
+    return this.bound.predictor;
+  }
+
+  /** One operation at a time: chunks, predictions and evaluations share the bound tensors. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Copies the weights to the model after training; on failure keeps the last finite ones and refuses to go on. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    // The optimizer moments may hold whatever the failed step left: a new session starts clean.
+    if (this.failure) throw new Error(`Trainer: training stopped after an error (${this.failure.message}); start a new session with model.trainer() to continue from the kept weights`);
+    try {
+      const result = await fn();
+      await this.syncModel();
+      return result;
+    } catch (err) {
+      this.failure = err as Error;
+      this.loop.abandon();
+      try {
+        const params = await this.backend.readParams();
+        if (params.every(Number.isFinite)) this.model.params = params;
+      } catch {
+        /* the device is gone: the host copy from the last chunk stays */
+      }
+      throw err;
+    }
+  }
+
+  private async syncModel(): Promise<void> {
+    this.model.params = await this.backend.readParams();
+  }
+}
+
+/** Model.fit: one session from start to end; an epoch cut short by maxSteps is still logged. */
+export async function fitSession(trainer: Trainer, epochs: number, maxSteps?: number): Promise<FitResult> {
+  await trainer.train({ epochs, steps: maxSteps });
+  if (trainer.stepInEpoch > 0) await trainer.endEpoch();
+  await trainer.restoreBestWeights();
+  const history = [...trainer.history];
+  const seconds = history.reduce((s, h) => s + h.seconds, 0);
+  const samples = history.reduce((s, h) => s + h.samplesPerSec * h.seconds, 0);
+  return { history, steps: trainer.step, stoppedEarly: trainer.stoppedEarly, bestEpoch: trainer.bestEpoch, samplesPerSec: samples / Math.max(1e-9, seconds), seconds };
+}
