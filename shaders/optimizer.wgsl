@@ -1,5 +1,6 @@
-// One optimizer step over the flat parameter buffer, one thread per element, updating params and
-// the optimizer states in place. The optimizer kind and clipping are override constants so each
+// One optimizer step over the flat parameter buffer, PER_THREAD elements per thread (so the
+// per-step values, bias corrections and clip factor, are computed once per thread, not per element),
+// updating params and the optimizer states in place. The optimizer kind and clipping are override constants so each
 // pipeline folds to one branch; the semantics are those of src/reference/optimizer.ts.
 
 // Optimizer ids: the order of OPTIMIZERS in src/ops/names.ts.
@@ -42,6 +43,7 @@ struct Hyper {
 @group(0) @binding(6) var<storage, read_write> state2: array<f32>;
 
 const WG: u32 = 256u;
+const PER_THREAD: u32 = 4u;  // keep equal to OPTIMIZER_PER_THREAD in src/kernels/optimizer.ts
 // Added to the gradient norm so a zero gradient gives factor 1, not 0/0 (CLIP_EPSILON).
 const CLIP_EPSILON: f32 = 1e-6;
 
@@ -66,17 +68,29 @@ fn adaptive_step(lr: f32, x: f32, s: f32) -> f32 {
   return lr * x / (sqrt(s) + hp.epsilon);
 }
 
-@compute @workgroup_size(WG)
-fn optimizer_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  // Unused bindings of this kind still appear in the auto layout (sgd binds placeholders).
-  _ = clip_sum_squares[0];
-  _ = state1[0];
-  _ = state2[0];
-  let i = gid.x + gid.y * groups.x * WG;
-  if (i >= hp.n) { return; }
-  let lr = scalars[LR_SLOT];
+// What every element of this step shares: computed once per thread.
+struct StepValues {
+  lr: f32,
+  grad_scale: f32,
+  // 1 − β1^t and 1 − β2^t (adam, adamw); 1 otherwise.
+  correction1: f32,
+  correction2: f32,
+}
+
+fn step_values() -> StepValues {
+  var v = StepValues(scalars[LR_SLOT], clip_factor(), 1.0, 1.0);
+  if (KIND == ADAM || KIND == ADAMW) {
+    let t = scalars[STEP_SLOT];
+    v.correction1 = one_minus_pow(hp.log_decay1, t);
+    v.correction2 = one_minus_pow(hp.log_decay2, t);
+  }
+  return v;
+}
+
+fn update(i: u32, sv: StepValues) {
+  let lr = sv.lr;
   var p = params[i];
-  var g = grads[i] * clip_factor();
+  var g = grads[i] * sv.grad_scale;
   if (i < hp.decay_count) {
     if (KIND == ADAMW) {
       p -= lr * hp.weight_decay * p;
@@ -98,14 +112,11 @@ fn optimizer_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
       }
     }
     case ADAM, ADAMW: {
-      let t = scalars[STEP_SLOT];
       let m = hp.decay1 * state1[i] + hp.one_minus_decay1 * g;
       let v = hp.decay2 * state2[i] + hp.one_minus_decay2 * g * g;
       state1[i] = m;
       state2[i] = v;
-      let m_hat = m / one_minus_pow(hp.log_decay1, t);
-      let v_hat = v / one_minus_pow(hp.log_decay2, t);
-      p -= adaptive_step(lr, m_hat, v_hat);
+      p -= adaptive_step(lr, m / sv.correction1, v / sv.correction2);
     }
     case RMSPROP: {
       let s = hp.decay1 * state1[i] + hp.one_minus_decay1 * g * g;
@@ -120,4 +131,23 @@ fn optimizer_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
     default: {}
   }
   params[i] = p;
+}
+
+@compute @workgroup_size(WG)
+fn optimizer_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  // Unused bindings of this kind still appear in the auto layout (sgd binds placeholders).
+  _ = clip_sum_squares[0];
+  _ = state1[0];
+  _ = state2[0];
+  // Thread t updates t, t + T, t + 2T, ... (T threads in all), so neighbouring threads touch
+  // neighbouring elements on every pass.
+  let threads = groups.x * groups.y * WG;
+  let first = gid.x + gid.y * groups.x * WG;
+  if (first >= hp.n) { return; }
+  let sv = step_values();
+  for (var j = 0u; j < PER_THREAD; j++) {
+    let i = first + j * threads;
+    if (i >= hp.n) { break; }
+    update(i, sv);
+  }
 }

@@ -1,4 +1,4 @@
-// GPU kernel of the optimizer step: one dispatch, 256 elements per workgroup. The optimizer kind
+// GPU kernel of the optimizer step: one dispatch, 256 threads of 4 elements per workgroup. The optimizer kind
 // and clipping are override constants (one pipeline per combination, branches folded); the
 // hyperparameters sit in a uniform written once; lr and step are read from scalars each step.
 
@@ -13,6 +13,8 @@ import type { Dispatch, KernelContext, UniformField } from './runtime.js';
 import { groups1d } from './runtime.js';
 
 type Args = OpArgs<GpuTensor>;
+/** Elements per thread (PER_THREAD in shaders/optimizer.wgsl). */
+const OPTIMIZER_PER_THREAD = 4;
 
 /**
  * ln(decay) for the bias correction 1 − decay^t, floored at −80 so decay = 0 stays finite
@@ -77,6 +79,6 @@ export const optimizerKernels = {
       args.state1 ?? ctx.scratch('optimizer.noState1', 4),
       args.state2 ?? ctx.scratch('optimizer.noState2', 4),
     ]);
-    return [{ label: `optimizer.${args.optimizer}`, pipeline, bindGroup, workgroups: groups1d(sizeOf(args.params.shape), 256) }];
+    return [{ label: `optimizer.${args.optimizer}`, pipeline, bindGroup, workgroups: groups1d(Math.ceil(sizeOf(args.params.shape) / OPTIMIZER_PER_THREAD), 256) }];
   },
 };
