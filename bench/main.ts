@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   console.log('workload              ours samples/s   TF.js samples/s   ours/TF.js   GFLOP/step  MB/step  ours ms/step (encode)');
   for (const w of WORKLOADS.filter((w) => !only || only.includes(w.name))) {
-    const ours = await benchOurs(w, { steps: w.steps, reps: w.reps, warmup: w.warmup, gpu });
+    const ours = await benchOurs(w, { steps: w.steps, reps: w.reps, warmup: w.warmup, gpu, profile: w.name === 'A' });
     const peer = await benchTfjs(w, { steps: w.steps, reps: w.reps, warmup: w.warmup, gpu: gpu.instance });
     const ratio = ours.samplesPerSec / peer.samplesPerSec;
     const flops = flopsPerStep(w);
@@ -39,6 +39,13 @@ async function main(): Promise<void> {
         fmt(ours.samplesPerSec).padStart(16) + fmt(peer.samplesPerSec).padStart(18) + `${fmt(ratio, 2)}x`.padStart(13) +
         fmt(flops / 1e9, 3).padStart(13) + fmt(bytes / 1e6, 1).padStart(9) + `   ${fmt(ours.stepMs, 2)} (${fmt(ours.encodeMs, 3)}), ${ours.dispatchesPerStep} dispatches`,
     );
+  }
+  const profiled = rows.find((r) => (r.ours as { kernels?: unknown }).kernels);
+  if (profiled) {
+    const kernels = (profiled.ours as { kernels: { what: string; ms: number }[] }).kernels;
+    const total = kernels.reduce((sum, k) => sum + k.ms, 0);
+    console.log(`\n${profiled.workload}: GPU time per dispatch, each timed alone (sum ${fmt(total, 2)} ms vs ${fmt((profiled.ours as { stepMs: number }).stepMs, 2)} ms per step)`);
+    for (const k of kernels) console.log(`  ${fmt(k.ms, 3).padStart(8)} ms  ${k.what}`);
   }
   if (!only || only.includes('cpu')) {
     const a = WORKLOADS[0];

@@ -11,6 +11,7 @@ import { Model } from '../src/model/model.js';
 import { SCALAR, SCALARS_LENGTH } from '../src/ops/args.js';
 import { Rng } from '../src/util/rng.js';
 import type { Workload } from './peer-tfjs.js';
+import { profileProgram, type KernelTime } from './profile.js';
 
 export interface OursResult {
   samplesPerSec: number;
@@ -19,6 +20,8 @@ export interface OursResult {
   /** Median host ms per step spent in backend.run (scalars write + encode + submit). */
   encodeMs: number;
   dispatchesPerStep: number;
+  /** GPU ms of each dispatch of the step, timed one kernel at a time (when asked for). */
+  kernels?: KernelTime[];
 }
 
 /** FLOPs of one training step: forward 2BΣ(in·out), dW 2BΣ, dX 2BΣ (none for the first layer). */
@@ -54,7 +57,7 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-export async function benchOurs(w: Workload, opts: { steps: number; reps: number; warmup?: number; gpu?: Gpu }): Promise<OursResult> {
+export async function benchOurs(w: Workload, opts: { steps: number; reps: number; warmup?: number; gpu?: Gpu; profile?: boolean }): Promise<OursResult> {
   const model = workloadModel(w);
   const rows = w.batch * 4;
   const rng = new Rng(1234);
@@ -94,7 +97,9 @@ export async function benchOurs(w: Workload, opts: { steps: number; reps: number
       encode.push(hostMs / opts.steps);
     }
     const stepMs = median(wall);
+    const kernels = opts.profile && backend instanceof GpuBackend ? await profileProgram(backend, 'train') : undefined;
     return {
+      kernels,
       samplesPerSec: (w.batch * 1000) / stepMs,
       stepMs,
       encodeMs: median(encode),

@@ -5,7 +5,7 @@
 import type { Gpu } from '../device/gpu.js';
 import { describeAdapter } from '../device/gpu.js';
 import type { ParamLayout } from '../graph/params.js';
-import type { TensorRef } from '../graph/program.js';
+import type { OpCall, TensorRef } from '../graph/program.js';
 import { bindArgs, tensorsOf } from '../graph/program.js';
 import { prepareKernel } from '../kernels/index.js';
 import type { Dispatch } from '../kernels/runtime.js';
@@ -32,6 +32,8 @@ export class GpuBackend implements Backend {
   private layout!: ParamLayout;
   /** Total dispatches of each program, for profiling output. */
   readonly dispatchCounts = new Map<string, number>();
+  /** Each program's dispatches with the op call they came from, for the benchmark's per-kernel profile. */
+  readonly dispatchSources = new Map<string, readonly { dispatch: Dispatch; call: OpCall }[]>();
 
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
@@ -56,13 +58,14 @@ export class GpuBackend implements Backend {
     }
     for (const [id, values] of Object.entries(data)) this.writeTensor(id, values);
     for (const [name, ops] of Object.entries(programs)) {
-      const dispatches: Dispatch[] = [];
+      const sources: { dispatch: Dispatch; call: OpCall }[] = [];
       for (const c of ops) {
         const args = bindArgs(c, (t) => this.view(t)) as never;
-        dispatches.push(...(await prepareKernel(this.ctx, c.op as OpName, args)));
+        for (const dispatch of await prepareKernel(this.ctx, c.op as OpName, args)) sources.push({ dispatch, call: c });
       }
-      this.programs.set(name, dispatches);
-      this.dispatchCounts.set(name, dispatches.length);
+      this.programs.set(name, sources.map((s) => s.dispatch));
+      this.dispatchCounts.set(name, sources.length);
+      this.dispatchSources.set(name, sources);
     }
     this.gpu.checkHealthy();
   }
@@ -187,6 +190,7 @@ export class GpuBackend implements Backend {
     this.flats.clear();
     this.slots.clear();
     this.programs.clear();
+    this.dispatchSources.clear();
     // Kernels may cache per-context helpers (placeholders): a fresh context keeps none destroyed.
     this.ctx.destroy();
     this.ctx = new KernelContext(this.gpu);

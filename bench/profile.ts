@@ -1,0 +1,55 @@
+// Where a training step's GPU time goes: each dispatch of a bound program is re-run on its own
+// (`repeats` times in one submit, after a warm-up) and timed, so the per-kernel times add up to
+// roughly the step's GPU time. Used for workload A's breakdown in `npm run bench`.
+
+import type { GpuBackend } from '../src/backend/gpu-backend.js';
+import type { OpCall } from '../src/graph/program.js';
+import { encodeDispatches, type Dispatch } from '../src/kernels/runtime.js';
+
+export interface KernelTime {
+  /** The op and its shapes, e.g. "matmul [128, 784]·[784, 256] -> [128, 256]". */
+  what: string;
+  ms: number;
+}
+
+function describe(call: OpCall): string {
+  const args = call.args as unknown as Record<string, unknown>;
+  const shape = (name: string) => {
+    const t = args[name] as { shape?: number[] } | undefined;
+    return t?.shape ? `[${t.shape.join(', ')}]` : undefined;
+  };
+  if (call.op === 'matmul') {
+    const flags = [args.transA && 'Aᵀ', args.transB && 'Bᵀ', args.gradOf && "·act'", args.activation && 'act', args.accumulate && '+='].filter(Boolean).join(' ');
+    return `matmul ${shape('a')}·${shape('b')} -> ${shape('out')}${flags ? ` (${flags})` : ''}`;
+  }
+  const out = shape('out') ?? shape('dx') ?? shape('params') ?? '';
+  return `${call.op} ${out}`.trim();
+}
+
+async function timeDispatch(device: GPUDevice, dispatch: Dispatch, repeats: number): Promise<number> {
+  const run = async (count: number) => {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    for (let i = 0; i < count; i++) encodeDispatches(pass, [dispatch]);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  };
+  await run(2);
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const start = performance.now();
+    await run(repeats);
+    times.push((performance.now() - start) / repeats);
+  }
+  return times.sort((a, b) => a - b)[1];
+}
+
+/** Per-dispatch GPU times of `program`; run it once normally first so every input holds real values. */
+export async function profileProgram(backend: GpuBackend, program: string, repeats = 10): Promise<KernelTime[]> {
+  const sources = backend.dispatchSources.get(program);
+  if (!sources) throw new Error(`profile: no program named ${program}`);
+  const result: KernelTime[] = [];
+  for (const { dispatch, call } of sources) result.push({ what: describe(call), ms: await timeDispatch(backend.gpu.device, dispatch, repeats) });
+  return result;
+}
