@@ -3,7 +3,8 @@
 
 import type { Gpu } from '../src/device/gpu.js';
 import { prepareKernel } from '../src/kernels/index.js';
-import { encodeDispatches, KernelContext } from '../src/kernels/runtime.js';
+import { KernelContext } from '../src/kernels/runtime.js';
+import { timeDispatch } from './profile.js';
 
 export const PRODUCTS = [
   { name: 'X·W', transA: false, transB: false },
@@ -20,24 +21,9 @@ export async function matmulGflops(gpu: Gpu, n: number, transA: boolean, transB:
   device.queue.writeBuffer(b, 0, new Float32Array(n * n).fill(0.25));
   const t = (buffer: GPUBuffer) => ({ buffer, offset: 0, shape: [n, n] });
   try {
-    const dispatches = await prepareKernel(ctx, 'matmul', { a: t(a), b: t(b), out: t(out), transA, transB });
-    const run = (count: number) => {
-      const encoder = device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      for (let i = 0; i < count; i++) encodeDispatches(pass, dispatches);
-      pass.end();
-      device.queue.submit([encoder.finish()]);
-      return device.queue.onSubmittedWorkDone();
-    };
-    await run(1);
-    const times: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      const start = performance.now();
-      await run(repeats);
-      times.push((performance.now() - start) / repeats);
-    }
-    times.sort((x, y) => x - y);
-    return (2 * n * n * n) / (times[1] / 1000) / 1e9;
+    const [dispatch] = await prepareKernel(ctx, 'matmul', { a: t(a), b: t(b), out: t(out), transA, transB });
+    const ms = await timeDispatch(device, dispatch, repeats);
+    return (2 * n * n * n) / (ms / 1000) / 1e9;
   } finally {
     a.destroy();
     b.destroy();

@@ -26,7 +26,8 @@ function describe(call: OpCall): string {
   return `${call.op} ${out}`.trim();
 }
 
-async function timeDispatch(device: GPUDevice, dispatch: Dispatch, repeats: number): Promise<number> {
+/** Median of 3 timed submits of `repeats` back-to-back dispatches, after a warm-up submit; ms per dispatch. */
+export async function timeDispatch(device: GPUDevice, dispatch: Dispatch, repeats: number): Promise<number> {
   const run = async (count: number) => {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
