@@ -12,6 +12,18 @@ export interface RunOptions {
   clearStats?: readonly string[];
   /** Tensors the host writes before the programs run (host-fed batches). */
   hostInputs?: Readonly<Record<string, Float32Array>>;
+  /** After the programs, copy the first `floats` values of `tensor` into `into` at float offset `at`. */
+  collect?: { into: Collector; tensor: string; floats: number; at: number };
+}
+
+/**
+ * Gathers tensor values from several runs into one host array, read back once: a predict over many
+ * batches waits for the device and maps memory one time, not once per batch.
+ */
+export interface Collector {
+  readonly floats: number;
+  /** Resolves with everything collected once the runs that wrote it have finished; then frees it. */
+  read(): Promise<Float32Array>;
 }
 
 export interface Backend {
@@ -27,6 +39,8 @@ export interface Backend {
   /** Runs the named programs in order as one submission, with `scalars` as this step's scalars. */
   run(programs: readonly string[], scalars: Float32Array, options?: RunOptions): void;
   readStats(ids: readonly string[]): Promise<number[]>;
+  /** A collector for up to `floats` values, filled by run's `collect` option. */
+  collector(floats: number): Collector;
   /** Reads the first `count` values of a tensor. */
   readTensor(id: string, count: number): Promise<Float32Array>;
   readParams(): Promise<Float32Array>;

@@ -8,7 +8,7 @@ import type { OpName } from '../ops/args.js';
 import { opSpecs } from '../ops/table.js';
 import type { CpuTensor } from '../ops/tensor.js';
 import { referenceOps } from '../reference/index.js';
-import type { Backend, ParamSlot, ProgramSet, RunOptions } from './backend.js';
+import type { Backend, Collector, ParamSlot, ProgramSet, RunOptions } from './backend.js';
 import { tensorSizes } from './backend.js';
 
 type BoundCall = () => void;
@@ -68,6 +68,17 @@ export class CpuBackend implements Backend {
       if (!calls) throw new Error(`CPU backend: no program named ${name}`);
       for (const run of calls) run();
     }
+    if (options.collect) {
+      const { into, tensor, floats, at } = options.collect;
+      const source = this.storage.get(tensor) ?? this.flats.get(tensor);
+      if (!source) throw new Error(`CPU backend: tensor ${tensor} was not allocated`);
+      if (!(into instanceof CpuCollector) || at < 0 || at + floats > into.floats) throw new RangeError(`CPU backend: collect of ${floats} values at ${at} does not fit a collector of ${into.floats}`);
+      into.values.set(source.subarray(0, floats), at);
+    }
+  }
+
+  collector(floats: number): Collector {
+    return new CpuCollector(floats);
   }
 
   async readStats(ids: readonly string[]): Promise<number[]> {
@@ -107,5 +118,15 @@ export class CpuBackend implements Backend {
   destroy(): void {
     this.storage.clear();
     this.flats.clear();
+  }
+}
+
+class CpuCollector implements Collector {
+  readonly values: Float32Array;
+  constructor(readonly floats: number) {
+    this.values = new Float32Array(floats);
+  }
+  async read(): Promise<Float32Array> {
+    return this.values;
   }
 }

@@ -12,7 +12,7 @@ import type { Dispatch } from '../kernels/runtime.js';
 import { encodeDispatches, KernelContext } from '../kernels/runtime.js';
 import type { OpName } from '../ops/args.js';
 import type { GpuTensor } from '../ops/tensor.js';
-import type { Backend, ParamSlot, ProgramSet, RunOptions } from './backend.js';
+import type { Backend, Collector, ParamSlot, ProgramSet, RunOptions } from './backend.js';
 import { tensorSizes } from './backend.js';
 
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -100,7 +100,18 @@ export class GpuBackend implements Backend {
       encodeDispatches(pass, dispatches);
     }
     pass.end();
+    if (options.collect) {
+      const { into, tensor, floats, at } = options.collect;
+      const source = this.buffers.get(tensor) ?? this.flats.get(tensor);
+      if (!source) throw new Error(`GPU backend: tensor ${tensor} was not allocated`);
+      if (!(into instanceof GpuCollector) || at < 0 || at + floats > into.floats) throw new RangeError(`GPU backend: collect of ${floats} values at ${at} does not fit a collector of ${into.floats}`);
+      encoder.copyBufferToBuffer(source, 0, into.staging, at * 4, floats * 4);
+    }
     this.device.queue.submit([encoder.finish()]);
+  }
+
+  collector(floats: number): Collector {
+    return new GpuCollector(this.gpu, floats);
   }
 
   /** Copies regions to one mappable buffer in a single submit and maps it. */
@@ -198,5 +209,26 @@ export class GpuBackend implements Backend {
 
   destroy(): void {
     this.releaseBuffers();
+  }
+}
+
+/** A mappable staging buffer the runs copy into; mapped once by read(). */
+class GpuCollector implements Collector {
+  readonly staging: GPUBuffer;
+
+  constructor(private readonly gpu: Gpu, readonly floats: number) {
+    this.staging = gpu.device.createBuffer({ label: 'collect', size: Math.max(16, Math.ceil(floats / 4) * 16), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  async read(): Promise<Float32Array> {
+    try {
+      await this.staging.mapAsync(GPUMapMode.READ);
+      const values = new Float32Array(this.staging.getMappedRange(0, Math.max(16, Math.ceil(this.floats / 4) * 16)).slice(0, this.floats * 4));
+      this.staging.unmap();
+      this.gpu.checkHealthy();
+      return values;
+    } finally {
+      this.staging.destroy();
+    }
   }
 }

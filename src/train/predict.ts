@@ -1,6 +1,6 @@
 // Prediction over a bound backend, shared by Model.predict (programs sized for one call) and a
-// Trainer (ladder sizes bound once). Every batch's output copy is queued right after its run and
-// all of them are awaited together, so a many-batch predict waits for the device once, not per batch.
+// Trainer (ladder sizes bound once). Every batch's output is copied into one collector as part of
+// its run's submit, and the collector is read once: a many-batch predict maps memory one time.
 
 import type { Backend, ProgramSet } from '../backend/backend.js';
 import type { TensorRef } from '../graph/program.js';
@@ -29,15 +29,12 @@ export function addPredictPrograms(programs: ProgramSet, ctx: ProgramContext, si
 export async function runPredict(backend: Backend, p: PredictPrograms, input: Float32Array, features: number, width: number): Promise<Float32Array> {
   const rows = input.length / features;
   const scalars = new Float32Array(SCALARS_LENGTH);
-  const segments = segmentsFor(rows, p.sizes);
-  // The GPU backend encodes each copy into its own submit when readTensor is called, i.e. before
-  // the next batch overwrites the output tensor; nothing is awaited until every batch is queued.
-  const reads = segments.map(({ size, start }) => {
-    backend.run([programName(p.prefix, size)], scalars, { hostInputs: { 'batch:x': input.subarray(start * features, (start + size) * features) } });
-    return backend.readTensor(p.output.id, size * width);
-  });
-  const parts = await Promise.all(reads);
-  const out = new Float32Array(rows * width);
-  segments.forEach(({ start }, i) => out.set(parts[i], start * width));
-  return out;
+  const collector = backend.collector(rows * width);
+  for (const { size, start } of segmentsFor(rows, p.sizes)) {
+    backend.run([programName(p.prefix, size)], scalars, {
+      hostInputs: { 'batch:x': input.subarray(start * features, (start + size) * features) },
+      collect: { into: collector, tensor: p.output.id, floats: size * width, at: start * width },
+    });
+  }
+  return collector.read();
 }

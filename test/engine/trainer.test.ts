@@ -189,12 +189,19 @@ describe('predict and evaluate on a bound session', () => {
     });
   }
 
-  it('Model.predict over many batches returns every row in order (GPU read-backs are queued, then awaited together)', async () => {
+  it('Model.predict over many batches returns every row in order, read back once through one collector', async () => {
     const model = new Model({ inputSize: 1, hidden: [{ units: 8, activation: 'tanh' }], outputSize: 1, task: 'regression' }, { seed: 3 });
     await model.fit(sine({ n: 64, seed: 1 }), { backend: 'cpu', epochs: 3, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 } });
     const rows = 2 * 1024 + 500;
     const xs = new Float32Array(rows).map((_, i) => -3 + (6 * i) / rows);
-    const all = await model.predict(xs);
+    const backend = await createBackend('webgpu');
+    const collector = vi.spyOn(backend, 'collector');
+    const readTensor = vi.spyOn(backend, 'readTensor');
+    const all = await model.predict(xs, { backend });
+    expect(collector).toHaveBeenCalledTimes(1);
+    expect(collector).toHaveBeenCalledWith(rows);
+    expect(readTensor).not.toHaveBeenCalled();
+    backend.destroy();
     // Each row on its own (three single-batch calls over slices) must give the same values.
     for (const [a, b] of [
       [0, 700],
