@@ -68,8 +68,23 @@ function gatherOps(graph: ModelGraph, target: TensorRef, source: DataSource | un
   ];
 }
 
-function lossOps(ctx: ProgramContext, graph: ModelGraph, target: TensorRef, batch: number, loss: LossName, rowLoss: TensorRef, grad: TensorRef): OpCall {
+function lossOps(ctx: ProgramContext, graph: ModelGraph, target: TensorRef, loss: LossName, rowLoss: TensorRef, grad: TensorRef): OpCall {
   return call('loss', { loss, pred: graph.logits, target, grad, rowLoss, huberDelta: ctx.huberDelta });
+}
+
+/**
+ * The part every loss-computing program shares: batch gather, forward (with dropout when
+ * training), and the loss op writing per-row losses and the logits' gradient.
+ */
+function forwardWithLoss(ctx: ProgramContext, batch: number, source: DataSource | undefined, training: boolean) {
+  const graph = buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed);
+  const target = batchTarget(ctx, batch);
+  const rowLoss = ref('act:rowLoss', 'activation', [batch]);
+  const dLogits = ref('dgrad:logits', 'activation', graph.logits.shape);
+  const ops: OpCall[] = [...gatherOps(graph, target, source)];
+  for (const node of graph.nodes) ops.push(...node.forward(training));
+  ops.push(lossOps(ctx, graph, target, ctx.loss, rowLoss, dLogits));
+  return { graph, target, rowLoss, dLogits, ops };
 }
 
 export interface TrainStepOptions {
@@ -78,13 +93,7 @@ export interface TrainStepOptions {
 }
 
 export function trainStepProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined, opts: TrainStepOptions): OpCall[] {
-  const graph = buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed);
-  const target = batchTarget(ctx, batch);
-  const rowLoss = ref('act:rowLoss', 'activation', [batch]);
-  const dLogits = ref('dgrad:logits', 'activation', graph.logits.shape);
-  const ops: OpCall[] = [...gatherOps(graph, target, source)];
-  for (const node of graph.nodes) ops.push(...node.forward(true));
-  ops.push(lossOps(ctx, graph, target, batch, ctx.loss, rowLoss, dLogits));
+  const { graph, target, rowLoss, dLogits, ops } = forwardWithLoss(ctx, batch, source, true);
   ops.push(call('sum', { x: rowLoss, out: STAT.lossSum, accumulate: true }));
   if (ctx.classification) ops.push(call('accuracy', { pred: graph.logits, target, out: STAT.correct, accumulate: true }));
 
@@ -132,19 +141,13 @@ export function trainStepProgram(ctx: ProgramContext, batch: number, source: Dat
 
 /** Forward without dropout, accumulating loss (and accuracy, or MSE/MAE for regression). */
 export function evalProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined): OpCall[] {
-  const graph = buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed);
-  const target = batchTarget(ctx, batch);
-  const rowLoss = ref('act:rowLoss', 'activation', [batch]);
-  const dLogits = ref('dgrad:logits', 'activation', graph.logits.shape);
-  const ops: OpCall[] = [...gatherOps(graph, target, source)];
-  for (const node of graph.nodes) ops.push(...node.forward(false));
-  ops.push(lossOps(ctx, graph, target, batch, ctx.loss, rowLoss, dLogits));
+  const { graph, target, rowLoss, dLogits, ops } = forwardWithLoss(ctx, batch, source, false);
   ops.push(call('sum', { x: rowLoss, out: STAT.evalLoss, accumulate: true }));
   if (ctx.classification) {
     ops.push(call('accuracy', { pred: graph.logits, target, out: STAT.evalCorrect, accumulate: true }));
   } else {
     for (const [metric, stat] of [['mse', STAT.evalMse], ['mae', STAT.evalMae]] as const) {
-      ops.push(lossOps(ctx, graph, target, batch, metric, rowLoss, dLogits));
+      ops.push(lossOps(ctx, graph, target, metric, rowLoss, dLogits));
       ops.push(call('sum', { x: rowLoss, out: stat, accumulate: true }));
     }
   }
