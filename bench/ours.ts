@@ -103,7 +103,7 @@ export async function benchOurs(w: Workload, opts: { steps: number; reps: number
       samplesPerSec: (w.batch * 1000) / stepMs,
       stepMs,
       encodeMs: median(encode),
-      dispatchesPerStep: backend instanceof GpuBackend ? backend.dispatchCounts.get('train') ?? 0 : program.length,
+      dispatchesPerStep: backend instanceof GpuBackend ? backend.dispatchSources.get('train')?.length ?? 0 : program.length,
     };
   } finally {
     backend.destroy();

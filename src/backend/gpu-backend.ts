@@ -30,9 +30,7 @@ export class GpuBackend implements Backend {
   private readonly slots = new Map<ParamSlot, GPUBuffer>();
   private readonly programs = new Map<string, Dispatch[]>();
   private layout!: ParamLayout;
-  /** Total dispatches of each program, for profiling output. */
-  readonly dispatchCounts = new Map<string, number>();
-  /** Each program's dispatches with the op call they came from, for the benchmark's per-kernel profile. */
+  /** Each program's dispatches with the op call they came from, for the benchmark's counts and per-kernel profile. */
   readonly dispatchSources = new Map<string, readonly { dispatch: Dispatch; call: OpCall }[]>();
 
   constructor(readonly gpu: Gpu) {
@@ -64,7 +62,6 @@ export class GpuBackend implements Backend {
         for (const dispatch of await prepareKernel(this.ctx, c.op as OpName, args)) sources.push({ dispatch, call: c });
       }
       this.programs.set(name, sources.map((s) => s.dispatch));
-      this.dispatchCounts.set(name, sources.length);
       this.dispatchSources.set(name, sources);
     }
     this.gpu.checkHealthy();
@@ -217,13 +214,13 @@ class GpuCollector implements Collector {
   readonly staging: GPUBuffer;
 
   constructor(private readonly gpu: Gpu, readonly floats: number) {
-    this.staging = gpu.device.createBuffer({ label: 'collect', size: Math.max(16, Math.ceil(floats / 4) * 16), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.staging = gpu.device.createBuffer({ label: 'collect', size: Math.max(16, floats * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   }
 
   async read(): Promise<Float32Array> {
     try {
       await this.staging.mapAsync(GPUMapMode.READ);
-      const values = new Float32Array(this.staging.getMappedRange(0, Math.max(16, Math.ceil(this.floats / 4) * 16)).slice(0, this.floats * 4));
+      const values = new Float32Array(this.staging.getMappedRange().slice(0, this.floats * 4));
       this.staging.unmap();
       this.gpu.checkHealthy();
       return values;
