@@ -15,7 +15,8 @@ export const PRODUCTS = [
 export async function matmulGflops(gpu: Gpu, n: number, transA: boolean, transB: boolean, repeats: number): Promise<number> {
   const device = gpu.device;
   const ctx = new KernelContext(gpu);
-  const make = () => device.createBuffer({ size: n * n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  // COPY_SRC as the engine's buffers have it, so lavapipe's texel kernel can copy the operands.
+  const make = () => device.createBuffer({ size: n * n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
   const [a, b, out] = [make(), make(), make()];
   device.queue.writeBuffer(a, 0, new Float32Array(n * n).fill(0.5));
   device.queue.writeBuffer(b, 0, new Float32Array(n * n).fill(0.25));

@@ -1,32 +1,12 @@
 // Tiled matmul with fused epilogues: out (+)= act(opA(a) . opB(b) + bias), or the backward form
-// out (+)= (opA(a) . opB(b)) * act'(z). Prepended with activations.wgsl. Each workgroup computes a
-// TM x TN tile of out; each invocation an RM x RN block held in registers; A and B are staged
-// through workgroup memory TK deep at a time. The variant is chosen by override constants, so the
+// out (+)= (opA(a) . opB(b)) * act'(z). Prepended with activations.wgsl and matmul_epilogue.wgsl.
+// Each workgroup computes a TM x TN tile of out; each invocation an RM x RN block held in registers;
+// A and B are staged through workgroup memory TK deep at a time. The variant is chosen by override constants, so the
 // compiler folds the transposes and the epilogue branches away; RM and RN size a register array,
 // which WGSL only allows from a const, so src/kernels/linear.ts rewrites those two lines per tiling.
 
-override TRANS_A: bool = false;   // a is [K, M]: read a[k, m] instead of a[m, k]
-override TRANS_B: bool = false;   // b is [N, K]: read b[n, k] instead of b[k, n]
-override HAS_BIAS: bool = false;
-override ACT: u32 = 0u;           // forward activation, or the one differentiated when GRAD_OF
-override GRAD_OF: bool = false;   // epilogue = product * activate_grad(ACT, z)
-override WRITE_PRE: bool = false; // store z = product + bias into pre
-override ACCUMULATE: bool = false;
-
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  alpha: f32,  // activation parameter (leaky_relu / elu)
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> z: array<f32>;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
-@group(0) @binding(6) var<storage, read_write> pre: array<f32>;
 
 const TM: u32 = 64u;                  // tile rows
 const TN: u32 = 64u;                  // tile columns
@@ -83,20 +63,6 @@ fn stage_tiles(tid: u32, row0: u32, col0: u32, k0: u32) {
     let kk = select(e / (TN / 4u), e % TK, TRANS_B);
     tileB[kk * (TN / 4u) + n4] = load_b4(k0 + kk, col0 + 4u * n4);
   }
-}
-
-// The fused epilogue for one output element (idx = row * n + col).
-fn finish(idx: u32, col: u32, product: f32) {
-  var v = product;
-  if (GRAD_OF) {
-    v *= activate_grad(ACT, params.alpha, z[idx]);
-  } else {
-    if (HAS_BIAS) { v += bias[col]; }
-    if (WRITE_PRE) { pre[idx] = v; }
-    v = activate(ACT, params.alpha, v);
-  }
-  if (ACCUMULATE) { v += out[idx]; }
-  out[idx] = v;
 }
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)

@@ -1,6 +1,6 @@
 // The WebGPU backend: allocates every buffer once, prepares every program's dispatches once
-// (pipelines, uniforms, bind groups), and then runs a step as one command encoder, one compute
-// pass and one submit. Nothing is created per step; reads are explicit and asynchronous.
+// (pipelines, uniforms, bind groups, texel-operand textures), and then runs a step as one command
+// encoder and one submit. Nothing is created per step; reads are explicit and asynchronous.
 
 import type { Gpu } from '../device/gpu.js';
 import { describeAdapter } from '../device/gpu.js';
@@ -90,13 +90,11 @@ export class GpuBackend implements Backend {
       const buffer = this.buffers.get(id);
       if (buffer) encoder.clearBuffer(buffer);
     }
-    const pass = encoder.beginComputePass();
     for (const name of programs) {
       const dispatches = this.programs.get(name);
       if (!dispatches) throw new Error(`GPU backend: no program named ${name}`);
-      encodeDispatches(pass, dispatches);
+      encodeDispatches(encoder, dispatches);
     }
-    pass.end();
     if (options.collect) {
       const { into, tensor, floats, at } = options.collect;
       const source = this.buffers.get(tensor) ?? this.flats.get(tensor);

@@ -1,7 +1,10 @@
-// GPU kernels for the dense-layer ops: the tiled matmul (one pipeline per transpose/epilogue
-// variant, chosen by override constants) and the bias-gradient column reduction. One dispatch each.
+// GPU kernels for the dense-layer ops: the matmul (one pipeline per transpose/epilogue variant,
+// chosen by override constants; the workgroup-memory kernel, or on SIMD CPU adapters the texel
+// kernel for big enough products) and the bias-gradient column reduction. One dispatch each.
 
 import biasGradWgsl from '../../shaders/bias_grad.wgsl?raw';
+import matmulEpilogueWgsl from '../../shaders/matmul_epilogue.wgsl?raw';
+import matmulTexelWgsl from '../../shaders/matmul_texel.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import type { Activation, OpArgs } from '../ops/args.js';
 import { matmulDims } from '../ops/linear.js';
@@ -12,10 +15,13 @@ import type { Dispatch, KernelContext } from './runtime.js';
 import type { MatmulTiling } from './tuning.js';
 import { groups1d } from './runtime.js';
 import { withActivations } from './sources.js';
+import { TEXELS_PER_ROW, texelOperand, texelRows } from './texel-operands.js';
 
 type Args = OpArgs<GpuTensor>;
 /** Output tile of one matmul workgroup (TM = TN in shaders/matmul.wgsl). */
 const MATMUL_TILE = 64;
+/** Invocations per texel-matmul workgroup, side by side along n (LANES in shaders/matmul_texel.wgsl). */
+const TEXEL_LANES = 8;
 /** Columns per bias-gradient workgroup (COLS in shaders/bias_grad.wgsl). */
 const BIAS_GRAD_COLS = 16;
 const MAX_GROUPS = 65535;
@@ -35,33 +41,56 @@ function placeholder(ctx: KernelContext): GPUBuffer {
 }
 
 const matmulSources = new Map<string, string>();
-/** The matmul source with its per-invocation block (the `const RM` / `const RN` lines) set to `tiling`. */
-function matmulSource({ rows, cols }: MatmulTiling): string {
-  const key = `${rows}x${cols}`;
+/** A matmul kernel's source with its per-invocation block (the `const RM` / `const RN` lines) set to `tiling`. */
+function matmulSource(kernel: 'matmul' | 'matmul_texel', { rows, cols }: MatmulTiling): string {
+  const key = `${kernel}.${rows}x${cols}`;
   let source = matmulSources.get(key);
   if (!source) {
-    source = withActivations(setConst(setConst(matmulWgsl, 'RM', rows), 'RN', cols));
+    let body = kernel === 'matmul' ? matmulWgsl : setConst(matmulTexelWgsl, kernel, 'TEXELS_PER_ROW', TEXELS_PER_ROW);
+    body = setConst(setConst(body, kernel, 'RM', rows), kernel, 'RN', cols);
+    source = withActivations(`${matmulEpilogueWgsl}\n${body}`);
     matmulSources.set(key, source);
   }
   return source;
 }
 
-function setConst(source: string, name: string, value: number): string {
+function setConst(source: string, kernel: string, name: string, value: number): string {
   const pattern = new RegExp(`^const ${name}: u32 = \\d+u;`, 'm');
-  if (!pattern.test(source)) throw new Error(`shaders/matmul.wgsl: no "const ${name}: u32 = <n>u;" line to specialise`);
+  if (!pattern.test(source)) throw new Error(`shaders/${kernel}.wgsl: no "const ${name}: u32 = <n>u;" line to specialise`);
   return source.replace(pattern, `const ${name}: u32 = ${value}u;`);
+}
+
+/**
+ * The texel kernel's plan for this product, if the tuning has one and the product qualifies: big
+ * enough, k and each operand's contiguous dimension multiples of 4 (whole, aligned texels along
+ * the rows the kernel reads), and each operand within the texture height limit.
+ */
+function texelPlan(ctx: KernelContext, { a, b, transA, transB }: Args['matmul'], m: number, k: number, n: number) {
+  const tuning = ctx.tuning.texelMatmul;
+  if (!tuning || m * n * k < tuning.minMacs) return undefined;
+  if (k % 4 !== 0 || (transA && m % 4 !== 0) || (!transB && n % 4 !== 0)) return undefined;
+  const maxRows = ctx.device.limits.maxTextureDimension2D;
+  const aRows = texelRows(a, maxRows);
+  const bRows = texelRows(b, maxRows);
+  if (aRows === undefined || bRows === undefined) return undefined;
+  const tiling = transB && !transA ? tuning.transposedB : tuning.tiling;
+  return { tiling, aRows, bRows };
 }
 
 async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatch[]> {
   const { a, b, out, transA, transB, bias, activation, preActivation, gradOf, accumulate } = args;
   const [m, k, n] = matmulDims(args);
-  const groups: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), 1];
+  const texel = texelPlan(ctx, args, m, k, n);
+  const kernel = texel ? 'matmul_texel' : 'matmul';
+  const tiling = texel?.tiling ?? ctx.tuning.matmul;
+  const groups: [number, number, number] = texel
+    ? [Math.ceil(n / (TEXEL_LANES * tiling.cols)), Math.ceil(m / tiling.rows), 1]
+    : [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), 1];
   if (groups[0] > MAX_GROUPS || groups[1] > MAX_GROUPS) {
     throw new RangeError(`matmul: out [${m}, ${n}] needs ${groups[0]} x ${groups[1]} workgroups, more than ${MAX_GROUPS} per dimension`);
   }
   const act: Activation = gradOf?.activation ?? activation ?? { name: 'identity' };
-  const tiling = ctx.tuning.matmul;
-  const pipeline = await ctx.pipelines.get(`matmul.${tiling.rows}x${tiling.cols}`, matmulSource(tiling), 'matmul', {
+  const pipeline = await ctx.pipelines.get(`${kernel}.${tiling.rows}x${tiling.cols}`, matmulSource(kernel, tiling), 'matmul', {
     TRANS_A: Number(transA),
     TRANS_B: Number(transB),
     HAS_BIAS: Number(Boolean(bias)),
@@ -78,8 +107,15 @@ async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatc
   ]);
   // Absent inputs are bound to `a` (read-only aliasing is allowed); the override constants make
   // the kernel never touch an absent tensor.
-  const bindGroup = ctx.bindGroup('matmul', pipeline, [uniform, a, b, bias ?? a, gradOf?.z ?? a, out, preActivation ?? placeholder(ctx)]);
-  return [{ label: 'matmul', pipeline, bindGroup, workgroups: groups }];
+  const epilogue = [bias ?? a, gradOf?.z ?? a, out, preActivation ?? placeholder(ctx)] as const;
+  if (!texel) {
+    const bindGroup = ctx.bindGroup('matmul', pipeline, [uniform, a, b, ...epilogue]);
+    return [{ label: 'matmul', pipeline, bindGroup, workgroups: groups }];
+  }
+  const ta = texelOperand(ctx, 'matmul.a', a, texel.aRows);
+  const tb = texelOperand(ctx, 'matmul.b', b, texel.bRows);
+  const bindGroup = ctx.bindGroup('matmul_texel', pipeline, [uniform, ta.view, tb.view, ...epilogue]);
+  return [{ label: 'matmul_texel', pipeline, bindGroup, workgroups: groups, copies: [...ta.copies, ...tb.copies] }];
 }
 
 async function biasGrad(ctx: KernelContext, { dy, out, accumulate }: Args['biasGrad']): Promise<Dispatch[]> {

@@ -3,7 +3,7 @@
 // at plan time, and the Dispatch record the executor encodes each step without creating anything.
 
 import type { Gpu } from '../device/gpu.js';
-import { tuningFor, validateTiling, type KernelTuning } from './tuning.js';
+import { tuningFor, validateTuning, type KernelTuning } from './tuning.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { sizeOf } from '../ops/tensor.js';
 
@@ -29,6 +29,15 @@ export interface Dispatch {
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly workgroups: readonly [number, number, number];
+  /** Buffer-to-texture copies recorded just before the dispatch (texel matmul operands). */
+  readonly copies?: readonly TexelCopy[];
+}
+
+/** One copyBufferToTexture, fully described at plan time. */
+export interface TexelCopy {
+  readonly source: GPUTexelCopyBufferInfo;
+  readonly destination: GPUTexelCopyTextureInfo;
+  readonly size: readonly [number, number];
 }
 
 export type Constants = Record<string, number>;
@@ -97,7 +106,7 @@ const sharedCaches = new WeakMap<GPUDevice, PipelineCache>();
 export class KernelContext {
   readonly device: GPUDevice;
   readonly pipelines: PipelineCache;
-  private readonly owned: GPUBuffer[] = [];
+  private readonly owned: (GPUBuffer | GPUTexture)[] = [];
 
   /** Adapter-specific kernel choices; tests pass one explicitly to cover every variant on one adapter. */
   readonly tuning: KernelTuning;
@@ -105,7 +114,7 @@ export class KernelContext {
   constructor(readonly gpu: Gpu, options: { tuning?: KernelTuning } = {}) {
     this.device = gpu.device;
     this.tuning = options.tuning ?? tuningFor(gpu.report);
-    validateTiling(this.tuning.matmul);
+    validateTuning(this.tuning);
     // Pipelines outlive any one plan: every context on the same device shares one cache.
     let cache = sharedCaches.get(gpu.device);
     if (!cache) {
@@ -147,6 +156,13 @@ export class KernelContext {
     return buffer;
   }
 
+  /** A texture owned by the context (texel matmul operands). */
+  texture(descriptor: GPUTextureDescriptor): GPUTexture {
+    const texture = this.device.createTexture(descriptor);
+    this.owned.push(texture);
+    return texture;
+  }
+
   /** Bind group for a pipeline from an ordered list of bindings (binding i = entries[i]). */
   bindGroup(label: string, pipeline: GPUComputePipeline, entries: readonly Binding[]): GPUBindGroup {
     return this.device.createBindGroup({
@@ -157,20 +173,21 @@ export class KernelContext {
   }
 
   destroy(): void {
-    for (const buffer of this.owned) buffer.destroy();
+    for (const resource of this.owned) resource.destroy();
     this.owned.length = 0;
   }
 }
 
 export type UniformField = readonly ['u32' | 'i32' | 'f32', number];
-export type Binding = GpuTensor | GPUBuffer;
+export type Binding = GpuTensor | GPUBuffer | GPUTextureView;
 
-function toResource(entry: Binding): GPUBufferBinding {
+function toResource(entry: Binding): GPUBindingResource {
   if ('shape' in entry) {
     const bytes = Math.max(4, sizeOf(entry.shape) * 4);
     return { buffer: entry.buffer, offset: entry.offset, size: bytes };
   }
-  return { buffer: entry };
+  if ('usage' in entry) return { buffer: entry };
+  return entry;
 }
 
 /** Workgroup count for `n` items at `perGroup` per workgroup, split over y when x would exceed 65535. */
@@ -181,11 +198,22 @@ export function groups1d(n: number, perGroup: number): [number, number, number] 
   return [Math.ceil(total / y), y, 1];
 }
 
-/** Records dispatches into one compute pass. */
-export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[]): void {
+/**
+ * Records dispatches into `encoder`: one compute pass, split only where a dispatch needs its
+ * texel copies first (copies cannot be recorded inside a pass).
+ */
+export function encodeDispatches(encoder: GPUCommandEncoder, dispatches: readonly Dispatch[]): void {
+  let pass: GPUComputePassEncoder | undefined;
   for (const d of dispatches) {
+    if (d.copies?.length) {
+      pass?.end();
+      pass = undefined;
+      for (const c of d.copies) encoder.copyBufferToTexture(c.source, c.destination, c.size);
+    }
+    pass ??= encoder.beginComputePass();
     pass.setPipeline(d.pipeline);
     pass.setBindGroup(0, d.bindGroup);
     pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
   }
+  pass?.end();
 }

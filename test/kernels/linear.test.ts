@@ -1,7 +1,8 @@
 // GPU vs float64 reference for the dense-layer kernels: the tiled matmul in both register tilings
 // (GPU and SIMD-CPU, see src/kernels/tuning.ts) and its three transpose variants over odd and
 // tile-multiple sizes (K = 1 up to 1024), every fused epilogue (bias, activation, preActivation,
-// gradOf, accumulate), extreme inputs, shape errors, and biasGrad.
+// gradOf, accumulate), extreme inputs, shape errors, and biasGrad; then the texel matmul over
+// multiple-of-4 sizes that fill no block evenly, with its fallback for the products it cannot take.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareKernel } from '../../src/kernels/index.js';
@@ -146,6 +147,57 @@ for (const { tuning, allActivations } of TILINGS) describe(`matmul kernel, ${tun
     }
   });
 
+});
+
+describe('texel matmul kernel (lavapipe: operands read through textures)', () => {
+  // minMacs 0 so small shapes take the texel path too; blocks as SIMD_CPU_TUNING has them.
+  const texelTuning: KernelTuning = { ...SIMD_CPU_TUNING, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, minMacs: 0 } };
+  const compare = async (args: OpArgs<CpuTensor>['matmul'], tol: Tolerance, kernel = 'matmul_texel') => {
+    const result = await compareOp('matmul', args, tol, [], await tunedContext(texelTuning));
+    expect(result.kernels, `kernel for ${args.a.shape}.${args.b.shape} (${args.transA ? 'Aᵀ' : ''}${args.transB ? 'Bᵀ' : ''})`).toEqual([kernel]);
+    return result;
+  };
+  /** Multiples of 4 (whole texels) that are not multiples of the 16 x 128 (8 x 64 for a.b^T) workgroup block. */
+  const TEXEL_SIZES = [4, 12, 36, 68, 132, 260];
+  const VARIANTS_TT: Variant[] = [...VARIANTS, { name: 'X^T.W^T', transA: true, transB: true }];
+  for (const v of VARIANTS_TT) {
+    it(`${v.name} matches the reference with each of M, N, K swept over multiples of 4, and at K = 1024`, async () => {
+      const rng = new Rng(23);
+      for (const s of TEXEL_SIZES) {
+        for (const [m, k, n] of [
+          [s, 36, 12],
+          [12, s, 36],
+          [36, 12, s],
+        ]) {
+          await compare(operands(rng, v, m, k, n), dotTol(k));
+        }
+      }
+      await compare(operands(rng, v, 68, 1024, 132), dotTol(1024));
+      // More than one texture row (256 texels) per operand, with a partial last row.
+      await compare(operands(rng, v, 260, 1028, 36), dotTol(1028));
+    });
+  }
+  it('runs the fused epilogues: bias + relu with the pre-activation, relu\'(z), accumulate', async () => {
+    const rng = new Rng(33);
+    const [m, k, n] = [68, 36, 132];
+    const tol = dotTol(k);
+    const forward = { ...operands(rng, VARIANTS[0], m, k, n), bias: randomTensor(rng, [n]), activation: { name: 'relu' } as Activation, preActivation: emptyTensor([m, n]) };
+    await compare(forward, { atol: 2 * tol.atol, rtol: tol.rtol });
+    const gradOf = { activation: { name: 'relu' } as Activation, z: randomTensor(rng, [m, n]) };
+    await compare({ ...operands(rng, VARIANTS[1], m, k, n), gradOf }, tol);
+    await compare({ ...operands(rng, VARIANTS[2], m, k, n), out: randomTensor(rng, [m, n]), accumulate: true }, tol);
+  });
+  it('leaves products it cannot read as whole texels, or too small to pay for the copies, to the buffer kernel', async () => {
+    const rng = new Rng(34);
+    // k = 33; n = 7 for a.b (b's rows are 7 floats); m = 7 for a^T.b (a's rows are 7 floats).
+    await compare(operands(rng, VARIANTS[0], 12, 33, 12), dotTol(33), 'matmul');
+    await compare(operands(rng, VARIANTS[0], 12, 12, 7), dotTol(12), 'matmul');
+    await compare(operands(rng, VARIANTS[2], 7, 12, 12), dotTol(12), 'matmul');
+    const small = await compareOp('matmul', operands(rng, VARIANTS[0], 12, 12, 12), dotTol(12), [], await tunedContext(SIMD_CPU_TUNING));
+    expect(small.kernels).toEqual(['matmul']);
+    const big = await compareOp('matmul', operands(rng, VARIANTS[0], 64, 64, 64), dotTol(64), [], await tunedContext(SIMD_CPU_TUNING));
+    expect(big.kernels).toEqual(['matmul_texel']);
+  });
 });
 
 describe('matmul kernel validation', () => {

@@ -267,9 +267,7 @@ async function runOnGpu(op: 'loss', args: OpArgs<CpuTensor>['loss'], outputs: st
     gpuArgs[name] = { shape: t.shape, buffer: buffers[name], offset: 0 } satisfies GpuTensor;
   }
   const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  encodeDispatches(pass, await prepareKernel(ctx, op, gpuArgs as OpArgs<GpuTensor>['loss']));
-  pass.end();
+  encodeDispatches(encoder, await prepareKernel(ctx, op, gpuArgs as OpArgs<GpuTensor>['loss']));
   const reads: Record<string, GPUBuffer> = {};
   for (const name of outputs) {
     reads[name] = device.createBuffer({ size: buffers[name].size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

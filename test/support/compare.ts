@@ -36,6 +36,8 @@ function mapTensors<T>(args: unknown, fn: (t: CpuTensor, path: string) => T, pat
 export interface CompareResult {
   gpu: Record<string, Float32Array>;
   ref: Record<string, Float64Array>;
+  /** Labels of the dispatches that ran, e.g. ['matmul_texel']: which kernel variant was exercised. */
+  kernels: string[];
 }
 
 /**
@@ -82,9 +84,7 @@ export async function compareOp<K extends OpName>(
 
   const dispatches = await prepareKernel(ctx, op, gpuArgs);
   const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  encodeDispatches(pass, dispatches);
-  pass.end();
+  encodeDispatches(encoder, dispatches);
   const reads = new Map<string, GPUBuffer>();
   for (const [name, { buffer }] of buffers) {
     const read = device.createBuffer({ size: buffer.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -94,7 +94,7 @@ export async function compareOp<K extends OpName>(
   device.queue.submit([encoder.finish()]);
   runReference(op, refArgs);
 
-  const result: CompareResult = { gpu: {}, ref: {} };
+  const result: CompareResult = { gpu: {}, ref: {}, kernels: dispatches.map((d) => d.label) };
   for (const [name, read] of reads) {
     await read.mapAsync(GPUMapMode.READ);
     const all = new Float32Array(read.getMappedRange().slice(0));

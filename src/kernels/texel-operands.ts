@@ -1,0 +1,53 @@
+// Matmul operands as textures, for shaders/matmul_texel.wgsl: a tensor's floats laid into an
+// rgba32float texture in order, 4 per texel and TEXELS_PER_ROW texels per row, so texel f holds
+// floats 4f..4f+3. The texture is created once per operand at plan time and refreshed from the
+// buffer by copies recorded just before the dispatch that reads it.
+
+import type { GpuTensor } from '../ops/tensor.js';
+import { sizeOf } from '../ops/tensor.js';
+import type { KernelContext, TexelCopy } from './runtime.js';
+
+/** Texture width in texels; 256 x 16 bytes = 4096-byte rows, a multiple of the 256 bytesPerRow alignment. */
+export const TEXELS_PER_ROW = 256;
+const ROW_BYTES = TEXELS_PER_ROW * 16;
+
+/**
+ * Texture rows `t` needs, or undefined if it cannot be a texel operand: a partial texel, an
+ * unaligned start, too many rows, or a buffer that cannot be copied from.
+ */
+export function texelRows(t: GpuTensor, maxRows: number): number | undefined {
+  const floats = sizeOf(t.shape);
+  if (floats === 0 || floats % 4 !== 0 || t.offset % 16 !== 0) return undefined;
+  if ((t.buffer.usage & GPUBufferUsage.COPY_SRC) === 0) return undefined;
+  const rows = Math.ceil(floats / 4 / TEXELS_PER_ROW);
+  return rows <= maxRows ? rows : undefined;
+}
+
+/** A texture for `t` and the copies (whole rows, then the partial last row) that fill it from t's buffer. */
+export function texelOperand(ctx: KernelContext, label: string, t: GpuTensor, rows: number): { view: GPUTextureView; copies: TexelCopy[] } {
+  const texture = ctx.texture({
+    label,
+    size: [TEXELS_PER_ROW, rows],
+    format: 'rgba32float',
+    usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+  });
+  const texels = sizeOf(t.shape) / 4;
+  const fullRows = Math.floor(texels / TEXELS_PER_ROW);
+  const rest = texels % TEXELS_PER_ROW;
+  const copies: TexelCopy[] = [];
+  if (fullRows > 0) {
+    copies.push({
+      source: { buffer: t.buffer, offset: t.offset, bytesPerRow: ROW_BYTES, rowsPerImage: fullRows },
+      destination: { texture },
+      size: [TEXELS_PER_ROW, fullRows],
+    });
+  }
+  if (rest > 0) {
+    copies.push({
+      source: { buffer: t.buffer, offset: t.offset + fullRows * ROW_BYTES, bytesPerRow: ROW_BYTES },
+      destination: { texture, origin: [0, fullRows] },
+      size: [rest, 1],
+    });
+  }
+  return { view: texture.createView(), copies };
+}
