@@ -12,8 +12,8 @@ const TM: u32 = 64u;                  // tile rows
 const TN: u32 = 64u;                  // tile columns
 const TK: u32 = 16u;                  // depth staged per barrier pair
 // Outputs per invocation, both multiples of 4 dividing the tile (see src/kernels/tuning.ts): 8 x 4
-// (128 invocations) for GPUs, whose registers are per invocation; 16 x 16 (16 invocations) for
-// CPU adapters, which run invocations as SIMD lanes and are bound by workgroup-memory gathers.
+// (128 invocations), within any GPU's registers. On lavapipe only the products the texel kernel
+// cannot take come here; 16 x 16 runs those faster but takes 10-20 s per variant to JIT.
 const RM: u32 = 8u;                   // rows per invocation
 const RN: u32 = 4u;                   // columns per invocation
 const THREADS_X: u32 = TN / RN;

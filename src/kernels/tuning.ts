@@ -1,7 +1,7 @@
 // Per-adapter kernel tuning: which matmul a device gets. GPUs keep registers per invocation and
 // want many invocations; CPU adapters that run invocations as SIMD lanes (Mesa's lavapipe) pay per
-// lane for every storage or workgroup-memory read and want few invocations doing more each, with
-// the big products reading their operands through textures (shaders/matmul_texel.wgsl).
+// lane and per float for every storage or workgroup-memory read in a loop, so their big products
+// read operands through textures instead (shaders/matmul_texel.wgsl), 4 floats per fetch.
 
 import type { AdapterReport } from '../device/gpu.js';
 
@@ -31,14 +31,15 @@ export interface KernelTuning {
 export const GPU_TUNING: KernelTuning = { matmul: { rows: 8, cols: 4 } };
 
 /**
- * lavapipe. Buffer kernel: 16 x 16 outputs, 16 invocations per tile, doubling GFLOP/s over 8 x 4
- * (1024^3: 9.3 vs 5.2; docs/perf.md change 4). Texel kernel: 16 x 16 blocks (1024^3: ~21 GFLOP/s);
- * 32 x 32 reaches 24-28 but takes ~6 s per variant to JIT on a cold shader cache against 0.7 s.
- * 8 x 8 for a.b^T (12.6 against 9-10 at larger blocks); docs/perf.md change 8. SwiftShader
- * measured slower with 16 x 16 (536 vs 646 ms), so it keeps GPU_TUNING.
+ * lavapipe: products of at least 2^18 multiply-adds with whole texels take the texel kernel,
+ * 16 x 16 blocks (1024^3: ~21 GFLOP/s; 32 x 32 reaches 24-28 but takes ~6 s per variant to JIT on
+ * a cold shader cache, against 0.7 s), 8 x 8 for a.b^T (12.6 against 9-10 at larger blocks).
+ * The rest (A's 10-wide products) keep the buffer kernel at 8 x 4: its 16 x 16 tiling is 0.8 ms
+ * per A step faster there, but its unrolled code takes 10-20 s per variant to JIT, which made a
+ * first `npm start` 53 s instead of 33 s. docs/perf.md changes 4, 8 and 9.
  */
 export const SIMD_CPU_TUNING: KernelTuning = {
-  matmul: { rows: 16, cols: 16 },
+  matmul: { rows: 8, cols: 4 },
   texelMatmul: { tiling: { rows: 16, cols: 16 }, transposedB: { rows: 8, cols: 8 }, minMacs: 1 << 18 },
 };
 

@@ -1,5 +1,5 @@
-// GPU vs float64 reference for the dense-layer kernels: the tiled matmul in both register tilings
-// (GPU and SIMD-CPU, see src/kernels/tuning.ts) and its three transpose variants over odd and
+// GPU vs float64 reference for the dense-layer kernels: the workgroup-memory matmul (its 8 x 4
+// tiling, see src/kernels/tuning.ts) and its three transpose variants over odd and
 // tile-multiple sizes (K = 1 up to 1024), every fused epilogue (bias, activation, preActivation,
 // gradOf, accumulate), extreme inputs, shape errors, and biasGrad; then the texel matmul over
 // multiple-of-4 sizes that fill no block evenly, with its fallback for the products it cannot take.
@@ -54,14 +54,10 @@ function operands(rng: Rng, v: Variant, m: number, k: number, n: number, scale =
 const SIZES = [...ODD_SIZES, ...TILE_SIZES];
 
 /**
- * Every tiling runs the size sweeps and the accumulate/extreme-input cases. The activation
- * epilogues (one pipeline each, ~1.5 s to compile) run in full for the GPU tiling and for a few
- * activations in the SIMD-CPU one: the epilogue code is shared, only the register indexing differs.
+ * The buffer kernel's tilings in use (GPUs and lavapipe both run 8 x 4; src/kernels/tuning.ts):
+ * size sweeps, accumulate and extreme inputs, and every activation epilogue.
  */
-const TILINGS: { tuning: KernelTuning; allActivations: boolean }[] = [
-  { tuning: GPU_TUNING, allActivations: true },
-  { tuning: SIMD_CPU_TUNING, allActivations: false },
-];
+const TILINGS: { tuning: KernelTuning; allActivations: boolean }[] = [{ tuning: GPU_TUNING, allActivations: true }];
 
 for (const { tuning, allActivations } of TILINGS) describe(`matmul kernel, ${tuning.matmul.rows} x ${tuning.matmul.cols} outputs per invocation`, () => {
   const compare = async <K extends 'matmul'>(op: K, args: OpArgs<CpuTensor>[K], tol: Tolerance) => compareOp(op, args, tol, [], await tunedContext(tuning));
