@@ -53,26 +53,23 @@ function operands(rng: Rng, v: Variant, m: number, k: number, n: number, scale =
 
 const SIZES = [...ODD_SIZES, ...TILE_SIZES];
 
-/**
- * The buffer kernel's tilings in use (GPUs and lavapipe both run 8 x 4; src/kernels/tuning.ts):
- * size sweeps, accumulate and extreme inputs, and every activation epilogue.
- */
-const TILINGS: { tuning: KernelTuning; allActivations: boolean }[] = [{ tuning: GPU_TUNING, allActivations: true }];
+/** [m, k, n] shapes putting each of `sizes` in turn at M, K and N, the other two held at `p` and `q`. */
+function sweepShapes(sizes: readonly number[], p: number, q: number): [number, number, number][] {
+  return sizes.flatMap((s): [number, number, number][] => [
+    [s, p, q],
+    [q, s, p],
+    [p, q, s],
+  ]);
+}
 
-for (const { tuning, allActivations } of TILINGS) describe(`matmul kernel, ${tuning.matmul.rows} x ${tuning.matmul.cols} outputs per invocation`, () => {
-  const compare = async <K extends 'matmul'>(op: K, args: OpArgs<CpuTensor>[K], tol: Tolerance) => compareOp(op, args, tol, [], await tunedContext(tuning));
+// The buffer kernel at the one tiling in use (GPUs and lavapipe both run 8 x 4; src/kernels/tuning.ts):
+// size sweeps, accumulate and extreme inputs, and every activation epilogue.
+describe(`matmul kernel, ${GPU_TUNING.matmul.rows} x ${GPU_TUNING.matmul.cols} outputs per invocation`, () => {
+  const compare = async <K extends 'matmul'>(op: K, args: OpArgs<CpuTensor>[K], tol: Tolerance) => compareOp(op, args, tol, [], await tunedContext(GPU_TUNING));
   for (const v of VARIANTS) {
     it(`${v.name} matches the reference with each of M, N, K swept over odd and tile sizes`, async () => {
       const rng = new Rng(21);
-      for (const s of SIZES) {
-        for (const [m, k, n] of [
-          [s, 33, 7],
-          [7, s, 33],
-          [33, 7, s],
-        ]) {
-          await compare('matmul', operands(rng, v, m, k, n), dotTol(k));
-        }
-      }
+      for (const [m, k, n] of sweepShapes(SIZES, 33, 7)) await compare('matmul', operands(rng, v, m, k, n), dotTol(k));
     });
     it(`${v.name} is right for K = 1, square tile multiples and K = 1024`, async () => {
       const rng = new Rng(22);
@@ -93,10 +90,8 @@ for (const { tuning, allActivations } of TILINGS) describe(`matmul kernel, ${tun
   // activation; here a few check the epilogue plumbing: the id, a given alpha, a default alpha.
   const forwardActs: (Activation | undefined)[] = [undefined, { name: 'relu' }, { name: 'leaky_relu', alpha: 0.2 }, { name: 'elu' }, { name: 'gelu' }];
   const backwardActs: Activation[] = [{ name: 'relu' }, { name: 'leaky_relu', alpha: 0.2 }, { name: 'elu' }, { name: 'sigmoid' }, { name: 'gelu_tanh' }];
-  const epilogueForward = allActivations ? forwardActs : forwardActs.slice(0, 2);
-  const epilogueBackward = allActivations ? backwardActs : backwardActs.slice(0, 1);
   const actLabel = (act?: Activation) => (act ? `${act.name}${act.alpha !== undefined ? `(${act.alpha})` : ''}` : 'no activation (identity)');
-  for (const activation of epilogueForward) {
+  for (const activation of forwardActs) {
     it(`forward epilogue: bias + ${actLabel(activation)}, saving the pre-activation`, async () => {
       const rng = new Rng(31);
       const [m, k, n] = [65, 33, 127];
@@ -106,7 +101,7 @@ for (const { tuning, allActivations } of TILINGS) describe(`matmul kernel, ${tun
       await compare('matmul', args, { atol: 2 * tol.atol, rtol: tol.rtol });
     });
   }
-  for (const activation of epilogueBackward) {
+  for (const activation of backwardActs) {
     it(`backward epilogue: (dY.W^T) * ${actLabel(activation)}'(z)`, async () => {
       const rng = new Rng(32);
       const [m, k, n] = [33, 65, 127];
@@ -128,14 +123,14 @@ for (const { tuning, allActivations } of TILINGS) describe(`matmul kernel, ${tun
 
   it('stays finite with inputs of magnitude 1e4 through the fused epilogues', async () => {
     const rng = new Rng(51);
-    for (const activation of epilogueForward) {
+    for (const activation of forwardActs) {
       // Products reach 1e8 * K; relative error is what f32 can promise there.
       const args = { ...operands(rng, VARIANTS[0], 7, 3, 5, 1e4), bias: randomTensor(rng, [5], -1e4, 1e4), activation, preActivation: emptyTensor([7, 5]) };
       const tol = dotTol(3, 1e4);
       const { gpu } = await compare('matmul', args, { atol: tol.atol, rtol: 1e-5 });
       expect(gpu.out.every(Number.isFinite)).toBe(true);
     }
-    for (const activation of epilogueBackward) {
+    for (const activation of backwardActs) {
       // act'(z) at |z| = 1e4 saturates to exactly 0 or its linear-side constant.
       const gradOf = { activation, z: randomTensor(rng, [7, 5], -1e4, 1e4) };
       const { gpu } = await compare('matmul', { ...operands(rng, VARIANTS[1], 7, 3, 5), gradOf }, dotTol(3));
@@ -159,15 +154,7 @@ describe('texel matmul kernel (lavapipe: operands read through textures)', () =>
   for (const v of VARIANTS_TT) {
     it(`${v.name} matches the reference with each of M, N, K swept over multiples of 4, and at K = 1024`, async () => {
       const rng = new Rng(23);
-      for (const s of TEXEL_SIZES) {
-        for (const [m, k, n] of [
-          [s, 36, 12],
-          [12, s, 36],
-          [36, 12, s],
-        ]) {
-          await compare(operands(rng, v, m, k, n), dotTol(k));
-        }
-      }
+      for (const [m, k, n] of sweepShapes(TEXEL_SIZES, 36, 12)) await compare(operands(rng, v, m, k, n), dotTol(k));
       await compare(operands(rng, v, 68, 1024, 132), dotTol(1024));
       // More than one texture row (256 texels) per operand, with a partial last row.
       await compare(operands(rng, v, 260, 1028, 36), dotTol(1028));
