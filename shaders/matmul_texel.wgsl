@@ -2,19 +2,24 @@
 // product and fused epilogue as matmul.wgsl, but a and b are read as rgba32float textures holding
 // the buffers' floats in order, 4 per texel and TEXELS_PER_ROW texels per texture row. There a
 // storage-buffer read inside a loop costs a bounds-checked, branchy load per lane and per float,
-// while a texel fetch gathers 4 floats per lane without branches (docs/perf.md change 8), so each
-// invocation holds an RM x RN block and reads (RM + RN) texels per 4 steps of k. No workgroup
-// memory or barriers: the CPU caches share what invocations re-read. Needs k, and the dimension
-// each operand is contiguous along, to be multiples of 4 (src/kernels/linear.ts checks).
+// while a texel fetch gathers 4 floats per lane without branches (docs/perf.md changes 8 and 10).
+// A workgroup is one subgroup: its LANES lanes compute the same RM rows, each for its own RN
+// columns. Each lane fetches its own columns of opB; the block's rows of opA are fetched once, a
+// share per lane, and passed round by subgroupShuffle. No workgroup memory or barriers. Needs k,
+// and the dimension each operand is contiguous along, to be multiples of 4, and a subgroup of
+// exactly LANES invocations (src/kernels/linear.ts and tuning.ts check).
+
+enable subgroups;
 
 @group(0) @binding(1) var a: texture_2d<f32>;
 @group(0) @binding(2) var b: texture_2d<f32>;
 
 const TEXELS_PER_ROW: u32 = 256u;     // texture width; src/kernels/texel-operands.ts fills rows of it
-const LANES: u32 = 8u;                // invocations per workgroup: one 256-bit SIMD group
-const RM: u32 = 16u;                  // rows per invocation (src/kernels/tuning.ts sets RM and RN)
-const RN: u32 = 16u;                  // columns per invocation
+const LANES: u32 = 8u;                // invocations per workgroup = lanes per subgroup
+const RM: u32 = 16u;                  // rows per workgroup, a multiple of LANES (src/kernels/tuning.ts sets RM and RN)
+const RN: u32 = 8u;                   // columns per lane, a multiple of 4
 const CN: u32 = RN / 4u;              // ... as vec4s
+const AT: u32 = RM / LANES;           // opA texels each lane fetches per 4 steps of k
 
 // The 4 floats starting at float 4 * f of the operand.
 fn texel(t: texture_2d<f32>, f: u32) -> vec4<f32> {
@@ -22,37 +27,52 @@ fn texel(t: texture_2d<f32>, f: u32) -> vec4<f32> {
 }
 
 @compute @workgroup_size(LANES)
-fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+fn matmul(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   let m = params.m;
   let n = params.n;
   let k4s = params.k / 4u;
   let row0 = wid.y * RM;
-  let col0 = (wid.x * LANES + lid.x) * RN;
-  // Texel offsets of this block's rows of opA and columns of opB. Edge blocks clamp them to the
-  // last row / column, so every read is in bounds and finite, and drop those outputs at the store.
-  var arow: array<u32, RM>;   // plain a: row i starts at texel arow[i]; transposed a: texel arow[r] of k = 0 holds rows 4r..4r+3
-  var bcol: array<u32, RN>;   // plain b: texel bcol[c] of k = 0 holds columns 4c..4c+3; transposed b: column j starts at texel bcol[j]
-  for (var i = 0u; i < RM; i++) {
-    if (TRANS_A) { arow[i] = min(row0 + 4u * i, m - 4u) / 4u; } else { arow[i] = min(row0 + i, m - 1u) * k4s; }
+  // This lane's columns: vec4 group c is columns 4 (cg0 + LANES c) .. + 3, so the lanes' groups
+  // sit side by side and a fetch of plain b reads LANES neighbouring texels.
+  let cg0 = wid.x * LANES * CN + lane;
+  // Texels (at k = 0) this lane fetches. Rows and columns past the edge are clamped to the last
+  // one, so every fetch is in bounds and finite; the store drops their outputs.
+  // Plain a, share g: row row0 + LANES g + lane. Transposed a, share g: k = lane % 4 (+ 4 k4),
+  // rows row0 + LANES g + 4 (lane / 4) .. + 3 (whole texels: m is a multiple of 4).
+  var ashare: array<u32, AT>;
+  for (var g = 0u; g < AT; g++) {
+    if (TRANS_A) {
+      ashare[g] = (lane % 4u) * (m / 4u) + min(row0 + LANES * g + 4u * (lane / 4u), m - 4u) / 4u;
+    } else {
+      ashare[g] = min(row0 + LANES * g + lane, m - 1u) * k4s;
+    }
   }
+  // Plain b: texel bcol[c] holds group c. Transposed b: column 4 (cg0 + LANES c) + q starts at texel bcol[4c + q].
+  var bcol: array<u32, RN>;
   for (var j = 0u; j < RN; j++) {
-    if (TRANS_B) { bcol[j] = min(col0 + j, n - 1u) * k4s; } else { bcol[j] = min(col0 + 4u * j, n - 4u) / 4u; }
+    if (TRANS_B) { bcol[j] = min(4u * (cg0 + LANES * (j / 4u)) + j % 4u, n - 1u) * k4s; } else if (j < CN) { bcol[j] = min(cg0 + LANES * j, n / 4u - 1u); }
   }
-  // acc[i * CN + c][q] = out[row0 + i, col0 + 4c + q]
+  // acc[i * CN + c][q] = out[row0 + i, 4 (cg0 + LANES c) + q]
   var acc: array<vec4<f32>, RM * CN>;
   for (var k4 = 0u; k4 < k4s; k4++) {
-    // ak[i] = opA[row0 + i, 4 k4 .. 4 k4 + 3]; bk[kk * CN + c] = opB[4 k4 + kk, col0 + 4c .. + 3]
+    // ak[i] = opA[row0 + i, 4 k4 .. + 3], gathered from the lanes that fetched it.
     var ak: array<vec4<f32>, RM>;
-    var bk: array<vec4<f32>, 4u * CN>;
-    if (TRANS_A) {
-      for (var r = 0u; r < RM / 4u; r++) {
-        var t: array<vec4<f32>, 4>;
-        for (var kk = 0u; kk < 4u; kk++) { t[kk] = texel(a, (4u * k4 + kk) * (m / 4u) + arow[r]); }
-        for (var q = 0u; q < 4u; q++) { ak[4u * r + q] = vec4(t[0][q], t[1][q], t[2][q], t[3][q]); }
-      }
-    } else {
-      for (var i = 0u; i < RM; i++) { ak[i] = texel(a, arow[i] + k4); }
+    var at: array<vec4<f32>, AT>;
+    for (var g = 0u; g < AT; g++) {
+      if (TRANS_A) { at[g] = texel(a, 4u * k4 * (m / 4u) + ashare[g]); } else { at[g] = texel(a, ashare[g] + k4); }
     }
+    for (var i = 0u; i < RM; i++) {
+      let r = i % LANES;
+      if (TRANS_A) {
+        let v = at[i / LANES][r % 4u];
+        let src = 4u * (r / 4u);
+        ak[i] = vec4(subgroupShuffle(v, src), subgroupShuffle(v, src + 1u), subgroupShuffle(v, src + 2u), subgroupShuffle(v, src + 3u));
+      } else {
+        ak[i] = subgroupShuffle(at[i / LANES], r);
+      }
+    }
+    // bk[kk * CN + c] = opB[4 k4 + kk, this lane's group c]
+    var bk: array<vec4<f32>, 4u * CN>;
     if (TRANS_B) {
       for (var c = 0u; c < CN; c++) {
         var t: array<vec4<f32>, 4>;
@@ -74,9 +94,8 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
     let row = row0 + i;
     if (row >= m) { break; }
     for (var j = 0u; j < RN; j++) {
-      let col = col0 + j;
-      if (col >= n) { break; }
-      finish(row * n + col, col, acc[i * CN + j / 4u][j % 4u]);
+      let col = 4u * (cg0 + LANES * (j / 4u)) + j % 4u;
+      if (col < n) { finish(row * n + col, col, acc[i * CN + j / 4u][j % 4u]); }
     }
   }
 }

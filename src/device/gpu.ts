@@ -9,6 +9,8 @@ export interface AdapterReport {
   device: string;
   description: string;
   isFallbackAdapter: boolean;
+  /** Invocations per subgroup, when the device has the subgroups feature and the adapter one fixed size. */
+  subgroupSize: number | undefined;
   /** Where the adapter came from: the browser's navigator.gpu or dawn-node. */
   runtime: 'browser' | 'node';
 }
@@ -96,7 +98,9 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<Gpu> {
     const value = adapter.limits[name];
     if (typeof value === 'number') requiredLimits[name] = value;
   }
-  const device = await adapter.requestDevice({ requiredLimits, label: 'webgpu-mlp' });
+  // Subgroups let lavapipe's texel matmul share fetched rows between lanes (src/kernels/tuning.ts).
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('subgroups') ? ['subgroups'] : [];
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-mlp' });
 
   let pendingError: GpuDeviceError | undefined;
   let destroyed = false;
@@ -116,6 +120,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<Gpu> {
     description: info?.description ?? '',
     isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
     runtime,
+    subgroupSize: subgroupSizeOf(device, info),
   };
 
   return {
@@ -135,6 +140,12 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<Gpu> {
       device.destroy();
     },
   };
+}
+
+function subgroupSizeOf(device: GPUDevice, info: GPUAdapterInfo | undefined): number | undefined {
+  if (!device.features.has('subgroups')) return undefined;
+  const { subgroupMinSize, subgroupMaxSize } = (info ?? {}) as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  return subgroupMinSize !== undefined && subgroupMinSize === subgroupMaxSize ? subgroupMinSize : undefined;
 }
 
 /** One line naming the adapter, for logs, test output and the CLI's JSON. */

@@ -12,7 +12,7 @@ import { activationId } from '../ops/names.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { defaultAlpha } from '../reference/activations.js';
 import type { Dispatch, KernelContext } from './runtime.js';
-import type { MatmulTiling } from './tuning.js';
+import { TEXEL_LANES, type MatmulTiling } from './tuning.js';
 import { groups1d } from './runtime.js';
 import { withActivations } from './sources.js';
 import { TEXELS_PER_ROW, texelOperand, texelRows } from './texel-operands.js';
@@ -20,8 +20,6 @@ import { TEXELS_PER_ROW, texelOperand, texelRows } from './texel-operands.js';
 type Args = OpArgs<GpuTensor>;
 /** Output tile of one matmul workgroup (TM = TN in shaders/matmul.wgsl). */
 const MATMUL_TILE = 64;
-/** Invocations per texel-matmul workgroup, side by side along n (LANES in shaders/matmul_texel.wgsl). */
-const TEXEL_LANES = 8;
 /** Columns per bias-gradient workgroup (COLS in shaders/bias_grad.wgsl). */
 const BIAS_GRAD_COLS = 16;
 const MAX_GROUPS = 65535;
@@ -46,9 +44,12 @@ function matmulSource(kernel: 'matmul' | 'matmul_texel', { rows, cols }: MatmulT
   const key = `${kernel}.${rows}x${cols}`;
   let source = matmulSources.get(key);
   if (!source) {
-    let body = kernel === 'matmul' ? matmulWgsl : setConst(matmulTexelWgsl, kernel, 'TEXELS_PER_ROW', TEXELS_PER_ROW);
+    let body = kernel === 'matmul' ? matmulWgsl : setConst(setConst(matmulTexelWgsl, kernel, 'TEXELS_PER_ROW', TEXELS_PER_ROW), kernel, 'LANES', TEXEL_LANES);
     body = setConst(setConst(body, kernel, 'RM', rows), kernel, 'RN', cols);
-    source = withActivations(`${matmulEpilogueWgsl}\n${body}`);
+    // WGSL wants directives (`enable subgroups;`) before any declaration, so they go first.
+    const directives = body.match(/^enable [^;]+;$/gm) ?? [];
+    body = body.replace(/^enable [^;]+;$/gm, '');
+    source = [...directives, withActivations(`${matmulEpilogueWgsl}\n${body}`)].join('\n');
     matmulSources.set(key, source);
   }
   return source;
@@ -73,8 +74,7 @@ function texelPlan(ctx: KernelContext, { a, b, transA, transB }: Args['matmul'],
   const aRows = texelRows(a, maxRows);
   const bRows = texelRows(b, maxRows);
   if (aRows === undefined || bRows === undefined) return undefined;
-  const tiling = transB && !transA ? tuning.transposedB : tuning.tiling;
-  return { tiling, aRows, bRows };
+  return { tiling: tuning.tiling, aRows, bRows };
 }
 
 async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatch[]> {

@@ -1,22 +1,24 @@
 // Per-adapter kernel tuning: which matmul a device gets. GPUs keep registers per invocation and
 // want many invocations; CPU adapters that run invocations as SIMD lanes (Mesa's lavapipe) pay per
 // lane and per float for every storage or workgroup-memory read in a loop, so their big products
-// read operands through textures instead (shaders/matmul_texel.wgsl), 4 floats per fetch.
+// read operands through textures instead (shaders/matmul_texel.wgsl), 4 floats per fetch, and
+// share the fetched rows across a subgroup.
 
 import type { AdapterReport } from '../device/gpu.js';
 
-/** Outputs per invocation of a matmul (RM x RN in its shader); multiples of 4. */
+/** Outputs per invocation of a matmul (RM x RN in its shader). */
 export interface MatmulTiling {
   rows: number;
   cols: number;
 }
 
+/** Lanes per subgroup the texel kernel is written for (LANES in shaders/matmul_texel.wgsl): lavapipe's 256-bit SIMD width. */
+export const TEXEL_LANES = 8;
+
 /** When and how products run on shaders/matmul_texel.wgsl instead of shaders/matmul.wgsl. */
 export interface TexelMatmulTuning {
-  /** Block per invocation for a.b and a^T.b (and a^T.b^T). */
+  /** Rows per workgroup (shared by its TEXEL_LANES lanes) x columns per lane. */
   tiling: MatmulTiling;
-  /** Block per invocation for a.b^T, whose two operands are both read across rows. */
-  transposedB: MatmulTiling;
   /** Products smaller than this many multiply-adds keep the buffer kernel: the copies would dominate. */
   minMacs: number;
 }
@@ -31,28 +33,34 @@ export interface KernelTuning {
 export const GPU_TUNING: KernelTuning = { matmul: { rows: 8, cols: 4 } };
 
 /**
- * lavapipe: products of at least 2^18 multiply-adds with whole texels take the texel kernel,
- * 16 x 16 blocks (1024^3: ~21 GFLOP/s; 32 x 32 reaches 24-28 but takes ~6 s per variant to JIT on
- * a cold shader cache, against 0.7 s), 8 x 8 for a.b^T (12.6 against 9-10 at larger blocks).
- * The rest (A's 10-wide products) keep the buffer kernel at 8 x 4: its 16 x 16 tiling is 0.8 ms
- * per A step faster there, but its unrolled code takes 10-20 s per variant to JIT, which made a
- * first `npm start` 53 s instead of 33 s. docs/perf.md changes 4, 8 and 9.
+ * lavapipe: products of at least 2^18 multiply-adds with whole texels take the texel kernel with
+ * 24-row x 8-column-per-lane blocks (1024^3: 25-31 GFLOP/s in all four transposes; 16 x 8 is
+ * 22-27, and blocks of 40 rows or 24 x 16 outgrow what Mesa unrolls and fall to 5-20). The rest
+ * (A's 10-wide products) keep the buffer kernel at 8 x 4: its 16 x 16 tiling is 0.8 ms per A step
+ * faster there, but its unrolled code takes 10-20 s per variant to JIT, which made a first
+ * `npm start` 53 s instead of 33 s. docs/perf.md changes 4, 8, 9 and 10.
  */
 export const SIMD_CPU_TUNING: KernelTuning = {
   matmul: { rows: 8, cols: 4 },
-  texelMatmul: { tiling: { rows: 16, cols: 16 }, transposedB: { rows: 8, cols: 8 }, minMacs: 1 << 18 },
+  texelMatmul: { tiling: { rows: 24, cols: 8 }, minMacs: 1 << 18 },
 };
 
-export function tuningFor(report: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description'>): KernelTuning {
+export function tuningFor(report: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description' | 'subgroupSize'>): KernelTuning {
   const text = `${report.vendor} ${report.architecture} ${report.device} ${report.description}`.toLowerCase();
-  return text.includes('llvmpipe') ? SIMD_CPU_TUNING : GPU_TUNING;
+  // A lavapipe built for narrower SIMD (or a device without subgroups) keeps the buffer kernel.
+  return text.includes('llvmpipe') && report.subgroupSize === TEXEL_LANES ? SIMD_CPU_TUNING : GPU_TUNING;
 }
 
-export function validateTuning({ matmul, texelMatmul }: KernelTuning): void {
+/** Throws a RangeError naming the field if `tuning` is malformed or asks for a kernel this adapter cannot run. */
+export function validateTuning({ matmul, texelMatmul }: KernelTuning, subgroupSize: number | undefined): void {
   validateTiling('matmul', matmul, [4, 8, 16, 32, 64], 'a multiple of 4 dividing the 64-wide tile');
   if (!texelMatmul) return;
-  validateTiling('texelMatmul.tiling', texelMatmul.tiling, [4, 8, 16, 32], 'a multiple of 4 up to 32');
-  validateTiling('texelMatmul.transposedB', texelMatmul.transposedB, [4, 8, 16, 32], 'a multiple of 4 up to 32');
+  if (subgroupSize !== TEXEL_LANES) {
+    throw new RangeError(`texelMatmul needs subgroups of exactly ${TEXEL_LANES} lanes; this device's subgroup size is ${subgroupSize ?? 'unknown (no subgroups feature, or a varying size)'}`);
+  }
+  const { rows, cols } = texelMatmul.tiling;
+  if (![8, 16, 24, 32].includes(rows)) throw new RangeError(`texelMatmul.tiling.rows = ${rows}: expected 8, 16, 24 or 32 (a multiple of the ${TEXEL_LANES} lanes)`);
+  if (![4, 8, 12, 16].includes(cols)) throw new RangeError(`texelMatmul.tiling.cols = ${cols}: expected 4, 8, 12 or 16 (whole texels per lane)`);
   if (!Number.isInteger(texelMatmul.minMacs) || texelMatmul.minMacs < 0) {
     throw new RangeError(`texelMatmul.minMacs = ${texelMatmul.minMacs}: expected a non-negative integer`);
   }

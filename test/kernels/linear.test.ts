@@ -13,7 +13,8 @@ import { ShapeError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 import { compareOp, emptyTensor, ODD_SIZES, randomTensor, TILE_SIZES, type Tolerance } from '../support/compare.js';
 import { releaseTestGpu, testGpu, tunedContext } from '../support/gpu.js';
-import { GPU_TUNING, SIMD_CPU_TUNING, type KernelTuning } from '../../src/kernels/tuning.js';
+import { KernelContext } from '../../src/kernels/runtime.js';
+import { GPU_TUNING, SIMD_CPU_TUNING, tuningFor, type KernelTuning } from '../../src/kernels/tuning.js';
 
 afterAll(releaseTestGpu);
 
@@ -141,6 +142,7 @@ describe(`matmul kernel, ${GPU_TUNING.matmul.rows} x ${GPU_TUNING.matmul.cols} o
 });
 
 describe('texel matmul kernel (lavapipe: operands read through textures)', () => {
+  const VARIANTS_TT: Variant[] = [...VARIANTS, { name: 'X^T.W^T', transA: true, transB: true }];
   // minMacs 0 so small shapes take the texel path too; blocks as SIMD_CPU_TUNING has them.
   const texelTuning: KernelTuning = { ...SIMD_CPU_TUNING, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, minMacs: 0 } };
   const compare = async (args: OpArgs<CpuTensor>['matmul'], tol: Tolerance, kernel = 'matmul_texel') => {
@@ -148,9 +150,8 @@ describe('texel matmul kernel (lavapipe: operands read through textures)', () =>
     expect(result.kernels, `kernel for ${args.a.shape}.${args.b.shape} (${args.transA ? 'Aᵀ' : ''}${args.transB ? 'Bᵀ' : ''})`).toEqual([kernel]);
     return result;
   };
-  /** Multiples of 4 (whole texels) that are not multiples of the 16 x 128 (8 x 64 for a.b^T) workgroup block. */
+  /** Multiples of 4 (whole texels) that are not multiples of the 24 x 64 workgroup block. */
   const TEXEL_SIZES = [4, 12, 36, 68, 132, 260];
-  const VARIANTS_TT: Variant[] = [...VARIANTS, { name: 'X^T.W^T', transA: true, transB: true }];
   for (const v of VARIANTS_TT) {
     it(`${v.name} matches the reference with each of M, N, K swept over multiples of 4, and at K = 1024`, async () => {
       const rng = new Rng(23);
@@ -158,6 +159,21 @@ describe('texel matmul kernel (lavapipe: operands read through textures)', () =>
       await compare(operands(rng, v, 68, 1024, 132), dotTol(1024));
       // More than one texture row (256 texels) per operand, with a partial last row.
       await compare(operands(rng, v, 260, 1028, 36), dotTol(1028));
+      // b^T is read along k, so n need not be whole texels.
+      if (v.transB) for (const n of [1, 7, 37, 133]) await compare(operands(rng, v, 36, 68, n), dotTol(68));
+    });
+  }
+  // Other blocks the tuning accepts: 8 rows (one share per lane) with 12 columns (3 texels), 32 rows (four shares) with 4.
+  for (const tiling of [{ rows: 8, cols: 12 }, { rows: 32, cols: 4 }]) {
+    it(`with ${tiling.rows}-row x ${tiling.cols}-column blocks, matches the reference in all four transposes`, async () => {
+      const tuning: KernelTuning = { ...texelTuning, texelMatmul: { ...texelTuning.texelMatmul!, tiling } };
+      const rng = new Rng(24);
+      for (const v of VARIANTS_TT) {
+        for (const [m, k, n] of [[4, 4, 4], [36, 68, 132], [132, 12, 36]]) {
+          const result = await compareOp('matmul', operands(rng, v, m, k, n), dotTol(k), [], await tunedContext(tuning));
+          expect(result.kernels).toEqual(['matmul_texel']);
+        }
+      }
     });
   }
   it('runs the fused epilogues: bias + relu with the pre-activation, relu\'(z), accumulate', async () => {
@@ -184,6 +200,22 @@ describe('texel matmul kernel (lavapipe: operands read through textures)', () =>
 });
 
 describe('matmul kernel validation', () => {
+  it('gives lavapipe the texel kernel only with 8-lane subgroups, and rejects texel tunings a device cannot run', async () => {
+    const { gpu } = await testGpu();
+    const llvmpipe = { vendor: 'mesa', architecture: '', device: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' };
+    expect(tuningFor({ ...llvmpipe, subgroupSize: 8 })).toBe(SIMD_CPU_TUNING);
+    expect(tuningFor({ ...llvmpipe, subgroupSize: 4 })).toBe(GPU_TUNING);
+    expect(tuningFor({ ...llvmpipe, subgroupSize: undefined })).toBe(GPU_TUNING);
+    const on = (subgroupSize: number | undefined, tuning: KernelTuning) => () => new KernelContext({ ...gpu, report: { ...gpu.report, subgroupSize } }, { tuning });
+    const withTiling = (rows: number, cols: number): KernelTuning => ({ ...SIMD_CPU_TUNING, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, tiling: { rows, cols } } });
+    expect(on(4, SIMD_CPU_TUNING)).toThrow("texelMatmul needs subgroups of exactly 8 lanes; this device's subgroup size is 4");
+    expect(on(undefined, SIMD_CPU_TUNING)).toThrow("this device's subgroup size is unknown");
+    expect(on(8, withTiling(12, 8))).toThrow('texelMatmul.tiling.rows = 12: expected 8, 16, 24 or 32');
+    expect(on(8, withTiling(24, 6))).toThrow('texelMatmul.tiling.cols = 6: expected 4, 8, 12 or 16');
+    expect(on(8, { ...SIMD_CPU_TUNING, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, minMacs: -1 } })).toThrow('texelMatmul.minMacs = -1');
+    expect(on(undefined, GPU_TUNING)).not.toThrow();
+  });
+
   it('rejects mismatched shapes and meaningless combinations, naming the kernel and shapes', async () => {
     const { gpu, ctx } = await testGpu();
     const buffer = gpu.device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE });
