@@ -8,6 +8,8 @@
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 
+// The workgroup's output tile: 64 x 64, or where the adapter's tuning has one, a narrower tile for
+// products with few columns (src/kernels/linear.ts rewrites the TM and TN lines).
 const TM: u32 = 64u;                  // tile rows
 const TN: u32 = 64u;                  // tile columns
 const TK: u32 = 16u;                  // depth staged per barrier pair

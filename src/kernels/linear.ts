@@ -12,14 +12,12 @@ import { activationId } from '../ops/names.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { defaultAlpha } from '../reference/activations.js';
 import type { Dispatch, KernelContext } from './runtime.js';
-import { TEXEL_LANES, type MatmulTiling } from './tuning.js';
+import { MATMUL_TILE, TEXEL_LANES, type MatmulTile, type MatmulTiling } from './tuning.js';
 import { groups1d } from './runtime.js';
 import { withActivations } from './sources.js';
 import { TEXELS_PER_ROW, texelOperand, texelRows } from './texel-operands.js';
 
 type Args = OpArgs<GpuTensor>;
-/** Output tile of one matmul workgroup (TM = TN in shaders/matmul.wgsl). */
-const MATMUL_TILE = 64;
 /** Columns per bias-gradient workgroup (COLS in shaders/bias_grad.wgsl). */
 const BIAS_GRAD_COLS = 16;
 const MAX_GROUPS = 65535;
@@ -39,12 +37,18 @@ function placeholder(ctx: KernelContext): GPUBuffer {
 }
 
 const matmulSources = new Map<string, string>();
-/** A matmul kernel's source with its per-invocation block (the `const RM` / `const RN` lines) set to `tiling`. */
-function matmulSource(kernel: 'matmul' | 'matmul_texel', { rows, cols }: MatmulTiling): string {
-  const key = `${kernel}.${rows}x${cols}`;
+/**
+ * A matmul kernel's source with its per-invocation block (the `const RM` / `const RN` lines) set
+ * to `tiling`, and for the workgroup-memory kernel its workgroup tile (TM / TN) set to `tile`.
+ */
+function matmulSource(kernel: 'matmul' | 'matmul_texel', { rows, cols }: MatmulTiling, tile: MatmulTile): string {
+  const key = `${kernel}.${rows}x${cols}.${tile.rows}x${tile.cols}`;
   let source = matmulSources.get(key);
   if (!source) {
-    let body = kernel === 'matmul' ? matmulWgsl : setConst(setConst(matmulTexelWgsl, kernel, 'TEXELS_PER_ROW', TEXELS_PER_ROW), kernel, 'LANES', TEXEL_LANES);
+    let body =
+      kernel === 'matmul'
+        ? setConst(setConst(matmulWgsl, kernel, 'TM', tile.rows), kernel, 'TN', tile.cols)
+        : setConst(setConst(matmulTexelWgsl, kernel, 'TEXELS_PER_ROW', TEXELS_PER_ROW), kernel, 'LANES', TEXEL_LANES);
     body = setConst(setConst(body, kernel, 'RM', rows), kernel, 'RN', cols);
     // WGSL wants directives (`enable subgroups;`) before any declaration, so they go first.
     const directives = body.match(/^enable [^;]+;$/gm) ?? [];
@@ -83,14 +87,16 @@ async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatc
   const texel = texelPlan(ctx, args, m, k, n);
   const kernel = texel ? 'matmul_texel' : 'matmul';
   const tiling = texel?.tiling ?? ctx.tuning.matmul;
+  const narrow = ctx.tuning.narrowTile;
+  const tile = !texel && narrow && n <= narrow.maxCols ? narrow : MATMUL_TILE;
   const groups: [number, number, number] = texel
     ? [Math.ceil(n / (TEXEL_LANES * tiling.cols)), Math.ceil(m / tiling.rows), 1]
-    : [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), 1];
+    : [Math.ceil(n / tile.cols), Math.ceil(m / tile.rows), 1];
   if (groups[0] > MAX_GROUPS || groups[1] > MAX_GROUPS) {
     throw new RangeError(`matmul: out [${m}, ${n}] needs ${groups[0]} x ${groups[1]} workgroups, more than ${MAX_GROUPS} per dimension`);
   }
   const act: Activation = gradOf?.activation ?? activation ?? { name: 'identity' };
-  const pipeline = await ctx.pipelines.get(`${kernel}.${tiling.rows}x${tiling.cols}`, matmulSource(kernel, tiling), 'matmul', {
+  const pipeline = await ctx.pipelines.get(`${kernel}.${tiling.rows}x${tiling.cols}.${tile.rows}x${tile.cols}`, matmulSource(kernel, tiling, tile), 'matmul', {
     TRANS_A: Number(transA),
     TRANS_B: Number(transB),
     HAS_BIAS: Number(Boolean(bias)),

@@ -23,9 +23,20 @@ export interface TexelMatmulTuning {
   minMacs: number;
 }
 
+/** A workgroup's output tile in the workgroup-memory kernel (TM x TN in shaders/matmul.wgsl). */
+export interface MatmulTile {
+  rows: number;
+  cols: number;
+}
+
+/** The workgroup-memory kernel's default tile; narrowTile may replace it for products with few columns. */
+export const MATMUL_TILE: MatmulTile = { rows: 64, cols: 64 };
+
 export interface KernelTuning {
   /** The workgroup-memory kernel's tiling (shaders/matmul.wgsl), used for every product without a texel path. */
   matmul: MatmulTiling;
+  /** A smaller tile for products with at most `maxCols` columns (an output layer's 10 classes), so most of a 64-wide tile is not wasted. */
+  narrowTile?: MatmulTile & { maxCols: number };
   texelMatmul?: TexelMatmulTuning;
 }
 
@@ -42,6 +53,7 @@ export const GPU_TUNING: KernelTuning = { matmul: { rows: 8, cols: 4 } };
  */
 export const SIMD_CPU_TUNING: KernelTuning = {
   matmul: { rows: 8, cols: 4 },
+  narrowTile: { rows: 32, cols: 16, maxCols: 16 },
   texelMatmul: { tiling: { rows: 24, cols: 8 }, minMacs: 1 << 18 },
 };
 
@@ -52,8 +64,17 @@ export function tuningFor(report: Pick<AdapterReport, 'vendor' | 'architecture' 
 }
 
 /** Throws a RangeError naming the field if `tuning` is malformed or asks for a kernel this adapter cannot run. */
-export function validateTuning({ matmul, texelMatmul }: KernelTuning, subgroupSize: number | undefined): void {
+export function validateTuning({ matmul, narrowTile, texelMatmul }: KernelTuning, subgroupSize: number | undefined): void {
   validateTiling('matmul', matmul, [4, 8, 16, 32, 64], 'a multiple of 4 dividing the 64-wide tile');
+  if (narrowTile) {
+    const { rows, cols, maxCols } = narrowTile;
+    // Each invocation owns matmul.rows x matmul.cols; the staging loops need whole vec4s per invocation (TK = 16).
+    const threads = (rows / matmul.rows) * (cols / matmul.cols);
+    if (![16, 32, 64].includes(rows) || rows % matmul.rows !== 0) throw new RangeError(`narrowTile.rows = ${rows}: expected 16, 32 or 64, a multiple of matmul.rows (${matmul.rows})`);
+    if (![16, 32, 64].includes(cols) || cols % matmul.cols !== 0) throw new RangeError(`narrowTile.cols = ${cols}: expected 16, 32 or 64, a multiple of matmul.cols (${matmul.cols})`);
+    if ((4 * rows) % threads !== 0 || (4 * cols) % threads !== 0) throw new RangeError(`narrowTile ${rows} x ${cols}: ${threads} invocations cannot stage its tiles in whole vec4s`);
+    if (!Number.isInteger(maxCols) || maxCols < 1 || maxCols > cols) throw new RangeError(`narrowTile.maxCols = ${maxCols}: expected an integer from 1 to narrowTile.cols (${cols})`);
+  }
   if (!texelMatmul) return;
   if (subgroupSize !== TEXEL_LANES) {
     throw new RangeError(`texelMatmul needs subgroups of exactly ${TEXEL_LANES} lanes; this device's subgroup size is ${subgroupSize ?? 'unknown (no subgroups feature, or a varying size)'}`);

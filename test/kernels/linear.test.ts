@@ -141,6 +141,39 @@ describe(`matmul kernel, ${GPU_TUNING.matmul.rows} x ${GPU_TUNING.matmul.cols} o
 
 });
 
+// lavapipe's narrower tile for products with few columns (an output layer's 10 classes).
+describe('matmul kernel, narrow tile for products with few columns', () => {
+  const narrow = SIMD_CPU_TUNING.narrowTile!;
+  const tuning: KernelTuning = { matmul: SIMD_CPU_TUNING.matmul, narrowTile: narrow };
+  const compare = async (args: OpArgs<CpuTensor>['matmul'], tol: Tolerance) => {
+    const result = await compareOp('matmul', args, tol, [], await tunedContext(tuning));
+    expect(result.kernels).toEqual(['matmul']);
+  };
+  it(`takes n <= ${narrow.maxCols} on a ${narrow.rows} x ${narrow.cols} tile, and 64 x 64 above`, async () => {
+    const ctx = await tunedContext(tuning);
+    const buffer = ctx.device.createBuffer({ size: 4 * 65 * 64, usage: GPUBufferUsage.STORAGE });
+    const t = (...shape: number[]) => ({ shape, buffer, offset: 0 });
+    const groups = async (m: number, n: number) => (await prepareKernel(ctx, 'matmul', { a: t(m, 8), b: t(8, n), out: t(m, n), transA: false, transB: false }))[0].workgroups;
+    expect(await groups(65, narrow.maxCols)).toEqual([1, Math.ceil(65 / narrow.rows), 1]);
+    expect(await groups(65, narrow.maxCols + 1)).toEqual([1, 2, 1]);
+    buffer.destroy();
+  });
+  for (const v of VARIANTS) {
+    it(`${v.name} matches the reference for n from 1 to ${narrow.maxCols}, m and k odd`, async () => {
+      const rng = new Rng(25);
+      for (const [m, k, n] of [[1, 1, 1], [33, 65, 10], [65, 257, 16], [127, 7, 3], [257, 33, 7]]) await compare(operands(rng, v, m, k, n), dotTol(k));
+    });
+  }
+  it('runs the fused epilogues: bias + relu with the pre-activation, relu\'(z), accumulate', async () => {
+    const rng = new Rng(26);
+    const [m, k, n] = [65, 33, 10];
+    const tol = dotTol(k);
+    await compare({ ...operands(rng, VARIANTS[0], m, k, n), bias: randomTensor(rng, [n]), activation: { name: 'relu' }, preActivation: emptyTensor([m, n]) }, { atol: 2 * tol.atol, rtol: tol.rtol });
+    await compare({ ...operands(rng, VARIANTS[1], m, k, n), gradOf: { activation: { name: 'relu' }, z: randomTensor(rng, [m, n]) } }, tol);
+    await compare({ ...operands(rng, VARIANTS[2], m, k, n), out: randomTensor(rng, [m, n]), accumulate: true }, tol);
+  });
+});
+
 describe('texel matmul kernel (lavapipe: operands read through textures)', () => {
   const VARIANTS_TT: Variant[] = [...VARIANTS, { name: 'X^T.W^T', transA: true, transB: true }];
   // minMacs 0 so small shapes take the texel path too; blocks as SIMD_CPU_TUNING has them.
@@ -200,7 +233,7 @@ describe('texel matmul kernel (lavapipe: operands read through textures)', () =>
 });
 
 describe('matmul kernel validation', () => {
-  it('gives lavapipe the texel kernel only with 8-lane subgroups, and rejects texel tunings a device cannot run', async () => {
+  it('gives lavapipe the texel kernel only with 8-lane subgroups, and rejects tunings a device cannot run, naming the field', async () => {
     const { gpu } = await testGpu();
     const llvmpipe = { vendor: 'mesa', architecture: '', device: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' };
     expect(tuningFor({ ...llvmpipe, subgroupSize: 8 })).toBe(SIMD_CPU_TUNING);
@@ -214,6 +247,10 @@ describe('matmul kernel validation', () => {
     expect(on(8, withTiling(24, 6))).toThrow('texelMatmul.tiling.cols = 6: expected 4, 8, 12 or 16');
     expect(on(8, { ...SIMD_CPU_TUNING, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, minMacs: -1 } })).toThrow('texelMatmul.minMacs = -1');
     expect(on(undefined, GPU_TUNING)).not.toThrow();
+    const narrow = (rows: number, cols: number, maxCols: number): KernelTuning => ({ ...GPU_TUNING, narrowTile: { rows, cols, maxCols } });
+    expect(on(undefined, narrow(24, 16, 16))).toThrow('narrowTile.rows = 24: expected 16, 32 or 64, a multiple of matmul.rows (8)');
+    expect(on(undefined, narrow(32, 8, 8))).toThrow('narrowTile.cols = 8: expected 16, 32 or 64');
+    expect(on(undefined, narrow(32, 16, 17))).toThrow('narrowTile.maxCols = 17: expected an integer from 1 to narrowTile.cols (16)');
   });
 
   it('rejects mismatched shapes and meaningless combinations, naming the kernel and shapes', async () => {
