@@ -47,9 +47,9 @@ export const GPU_TUNING: KernelTuning = { matmul: { rows: 8, cols: 4 } };
  * lavapipe: products of at least 2^18 multiply-adds with whole texels take the texel kernel with
  * 24-row x 8-column-per-lane blocks (1024^3: 25-31 GFLOP/s in all four transposes; 16 x 8 is
  * 22-27, and blocks of 40 rows or 24 x 16 outgrow what Mesa unrolls and fall to 5-20). The rest
- * (A's 10-wide products) keep the buffer kernel at 8 x 4: its 16 x 16 tiling is 0.8 ms per A step
- * faster there, but its unrolled code takes 10-20 s per variant to JIT, which made a first
- * `npm start` 53 s instead of 33 s. docs/perf.md changes 4, 8, 9 and 10.
+ * (A's 10-wide products) keep the buffer kernel at 8 x 4 (16 x 16 is faster there but takes 10-20 s
+ * per variant to JIT), on a 32 x 16 tile when they have at most 16 columns: 64 x 64 wasted 54 of
+ * every 64 columns (X.W3 0.93 -> 0.35 ms). docs/perf.md changes 4, 8, 9, 10 and 11.
  */
 export const SIMD_CPU_TUNING: KernelTuning = {
   matmul: { rows: 8, cols: 4 },
