@@ -50,10 +50,7 @@ function matmulSource(kernel: 'matmul' | 'matmul_texel', { rows, cols }: MatmulT
         ? setConst(setConst(matmulWgsl, kernel, 'TM', tile.rows), kernel, 'TN', tile.cols)
         : setConst(setConst(matmulTexelWgsl, kernel, 'TEXELS_PER_ROW', TEXELS_PER_ROW), kernel, 'LANES', TEXEL_LANES);
     body = setConst(setConst(body, kernel, 'RM', rows), kernel, 'RN', cols);
-    // WGSL wants directives (`enable subgroups;`) before any declaration, so they go first.
-    const directives = body.match(/^enable [^;]+;$/gm) ?? [];
-    body = body.replace(/^enable [^;]+;$/gm, '');
-    source = [...directives, withActivations(`${matmulEpilogueWgsl}\n${body}`)].join('\n');
+    source = withActivations(`${matmulEpilogueWgsl}\n${body}`);
     matmulSources.set(key, source);
   }
   return source;
