@@ -55,6 +55,13 @@ export interface Backend {
 }
 
 /** Largest element count each tensor id is used with across the programs. */
+/** Throws unless run's `collect` targets a collector of this backend (`kind`) and fits inside it. */
+export function checkCollect<C extends Collector>(backend: string, collect: NonNullable<RunOptions['collect']>, kind: abstract new (...args: never[]) => C): C {
+  const { into, floats, at } = collect;
+  if (!(into instanceof kind) || at < 0 || at + floats > into.floats) throw new RangeError(`${backend} backend: collect of ${floats} values at ${at} does not fit a collector of ${into.floats}`);
+  return into;
+}
+
 export function tensorSizes(programs: ProgramSet, tensorsOf: (c: OpCall) => { id: string; role: string; shape: readonly number[] }[]): Map<string, { role: string; size: number }> {
   const sizes = new Map<string, { role: string; size: number }>();
   for (const ops of Object.values(programs)) {

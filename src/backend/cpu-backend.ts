@@ -9,7 +9,7 @@ import { opSpecs } from '../ops/table.js';
 import type { CpuTensor } from '../ops/tensor.js';
 import { referenceOps } from '../reference/index.js';
 import type { Backend, Collector, ParamSlot, ProgramSet, RunOptions } from './backend.js';
-import { tensorSizes } from './backend.js';
+import { checkCollect, tensorSizes } from './backend.js';
 
 type BoundCall = () => void;
 
@@ -69,11 +69,10 @@ export class CpuBackend implements Backend {
       for (const run of calls) run();
     }
     if (options.collect) {
-      const { into, tensor, floats, at } = options.collect;
+      const { tensor, floats, at } = options.collect;
       const source = this.storage.get(tensor) ?? this.flats.get(tensor);
       if (!source) throw new Error(`CPU backend: tensor ${tensor} was not allocated`);
-      if (!(into instanceof CpuCollector) || at < 0 || at + floats > into.floats) throw new RangeError(`CPU backend: collect of ${floats} values at ${at} does not fit a collector of ${into.floats}`);
-      into.values.set(source.subarray(0, floats), at);
+      checkCollect('CPU', options.collect, CpuCollector).values.set(source.subarray(0, floats), at);
     }
   }
 

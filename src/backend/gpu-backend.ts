@@ -13,7 +13,7 @@ import { encodeDispatches, KernelContext } from '../kernels/runtime.js';
 import type { OpName } from '../ops/args.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import type { Backend, Collector, ParamSlot, ProgramSet, RunOptions } from './backend.js';
-import { tensorSizes } from './backend.js';
+import { checkCollect, tensorSizes } from './backend.js';
 
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const FLAT_ROLES = ['param', 'grad', 'state1', 'state2'] as const;
@@ -96,11 +96,10 @@ export class GpuBackend implements Backend {
       encodeDispatches(encoder, dispatches);
     }
     if (options.collect) {
-      const { into, tensor, floats, at } = options.collect;
+      const { tensor, floats, at } = options.collect;
       const source = this.buffers.get(tensor) ?? this.flats.get(tensor);
       if (!source) throw new Error(`GPU backend: tensor ${tensor} was not allocated`);
-      if (!(into instanceof GpuCollector) || at < 0 || at + floats > into.floats) throw new RangeError(`GPU backend: collect of ${floats} values at ${at} does not fit a collector of ${into.floats}`);
-      encoder.copyBufferToBuffer(source, 0, into.staging, at * 4, floats * 4);
+      encoder.copyBufferToBuffer(source, 0, checkCollect('GPU', options.collect, GpuCollector).staging, at * 4, floats * 4);
     }
     this.device.queue.submit([encoder.finish()]);
   }
