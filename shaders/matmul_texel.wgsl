@@ -1,8 +1,9 @@
 // The matmul for CPU adapters that run invocations as SIMD lanes (Mesa's lavapipe): the same
-// product and fused epilogue as matmul.wgsl, but a and b are read as rgba32float textures holding
-// the buffers' floats in order, 4 per texel and TEXELS_PER_ROW texels per texture row. There a
-// storage-buffer read inside a loop costs a bounds-checked, branchy load per lane and per float,
-// while a texel fetch gathers 4 floats per lane without branches (docs/perf.md changes 8 and 10).
+// product and fused epilogue as matmul.wgsl, but a and b are read as rgba32float storage textures
+// (read access) holding the buffers' floats in order, 4 per texel and TEXELS_PER_ROW texels per
+// texture row. There a storage-buffer read inside a loop costs a bounds-checked, branchy load per
+// lane and per float, while a texel load gathers 4 floats per lane without branches; llvmpipe's
+// storage-image load is cheaper than its sampled-texture one (docs/perf.md changes 8, 10 and 12).
 // A workgroup is one subgroup: its LANES lanes compute the same RM rows, each for its own RN
 // columns. Each lane fetches its own columns of opB; the block's rows of opA are fetched once, a
 // share per lane, and passed round by subgroupShuffle. No workgroup memory or barriers. Needs k,
@@ -11,8 +12,8 @@
 
 enable subgroups;
 
-@group(0) @binding(1) var a: texture_2d<f32>;
-@group(0) @binding(2) var b: texture_2d<f32>;
+@group(0) @binding(1) var a: texture_storage_2d<rgba32float, read>;
+@group(0) @binding(2) var b: texture_storage_2d<rgba32float, read>;
 
 const TEXELS_PER_ROW: u32 = 256u;     // texture width; src/kernels/texel-operands.ts fills rows of it
 const LANES: u32 = 8u;                // invocations per workgroup = lanes per subgroup
@@ -22,8 +23,8 @@ const CN: u32 = RN / 4u;              // ... as vec4s
 const AT: u32 = RM / LANES;           // opA texels each lane fetches per 4 steps of k
 
 // The 4 floats starting at float 4 * f of the operand.
-fn texel(t: texture_2d<f32>, f: u32) -> vec4<f32> {
-  return textureLoad(t, vec2<u32>(f % TEXELS_PER_ROW, f / TEXELS_PER_ROW), 0);
+fn texel(t: texture_storage_2d<rgba32float, read>, f: u32) -> vec4<f32> {
+  return textureLoad(t, vec2<u32>(f % TEXELS_PER_ROW, f / TEXELS_PER_ROW));
 }
 
 @compute @workgroup_size(LANES)

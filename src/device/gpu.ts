@@ -11,6 +11,8 @@ export interface AdapterReport {
   isFallbackAdapter: boolean;
   /** Invocations per subgroup, when the device has the subgroups feature and the adapter one fixed size. */
   subgroupSize: number | undefined;
+  /** WGSL may declare storage textures with read access (lavapipe's texel matmul binds its operands so). */
+  readonlyStorageTextures: boolean;
   /** Where the adapter came from: the browser's navigator.gpu or dawn-node. */
   runtime: 'browser' | 'node';
 }
@@ -121,6 +123,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<Gpu> {
     isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
     runtime,
     subgroupSize: subgroupSizeOf(device, info),
+    readonlyStorageTextures: instance.wgslLanguageFeatures?.has('readonly_and_readwrite_storage_textures') ?? false,
   };
 
   return {

@@ -114,7 +114,7 @@ export class KernelContext {
   constructor(readonly gpu: Gpu, options: { tuning?: KernelTuning } = {}) {
     this.device = gpu.device;
     this.tuning = options.tuning ?? tuningFor(gpu.report);
-    validateTuning(this.tuning, gpu.report.subgroupSize);
+    validateTuning(this.tuning, gpu.report);
     // Pipelines outlive any one plan: every context on the same device shares one cache.
     let cache = sharedCaches.get(gpu.device);
     if (!cache) {

@@ -1,7 +1,7 @@
 // Matmul operands as textures, for shaders/matmul_texel.wgsl: a tensor's floats laid into an
-// rgba32float texture in order, 4 per texel and TEXELS_PER_ROW texels per row, so texel f holds
-// floats 4f..4f+3. The texture is created once per operand at plan time and refreshed from the
-// buffer by copies recorded just before the dispatch that reads it.
+// rgba32float storage texture (the kernel reads it with read access) in order, 4 per texel and
+// TEXELS_PER_ROW texels per row, so texel f holds floats 4f..4f+3. The texture is created once per
+// operand at plan time and refreshed from the buffer by copies recorded just before the dispatch.
 
 import type { GpuTensor } from '../ops/tensor.js';
 import { sizeOf } from '../ops/tensor.js';
@@ -29,7 +29,7 @@ export function texelOperand(ctx: KernelContext, label: string, t: GpuTensor, ro
     label,
     size: [TEXELS_PER_ROW, rows],
     format: 'rgba32float',
-    usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+    usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
   });
   const texels = sizeOf(t.shape) / 4;
   const fullRows = Math.floor(texels / TEXELS_PER_ROW);

@@ -57,14 +57,18 @@ export const SIMD_CPU_TUNING: KernelTuning = {
   texelMatmul: { tiling: { rows: 24, cols: 8 }, minMacs: 1 << 18 },
 };
 
-export function tuningFor(report: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description' | 'subgroupSize'>): KernelTuning {
+/** What the texel matmul needs from the adapter besides being llvmpipe. */
+type TexelSupport = Pick<AdapterReport, 'subgroupSize' | 'readonlyStorageTextures'>;
+
+export function tuningFor(report: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description'> & TexelSupport): KernelTuning {
   const text = `${report.vendor} ${report.architecture} ${report.device} ${report.description}`.toLowerCase();
-  // A lavapipe built for narrower SIMD (or a device without subgroups) keeps the buffer kernel.
-  return text.includes('llvmpipe') && report.subgroupSize === TEXEL_LANES ? SIMD_CPU_TUNING : GPU_TUNING;
+  // A lavapipe built for narrower SIMD (or without subgroups or read-only storage textures) keeps the buffer kernel.
+  const texelCapable = report.subgroupSize === TEXEL_LANES && report.readonlyStorageTextures;
+  return text.includes('llvmpipe') && texelCapable ? SIMD_CPU_TUNING : GPU_TUNING;
 }
 
 /** Throws a RangeError naming the field if `tuning` is malformed or asks for a kernel this adapter cannot run. */
-export function validateTuning({ matmul, narrowTile, texelMatmul }: KernelTuning, subgroupSize: number | undefined): void {
+export function validateTuning({ matmul, narrowTile, texelMatmul }: KernelTuning, { subgroupSize, readonlyStorageTextures }: TexelSupport): void {
   validateTiling('matmul', matmul, [4, 8, 16, 32, 64], 'a multiple of 4 dividing the 64-wide tile');
   if (narrowTile) {
     const { rows, cols, maxCols } = narrowTile;
@@ -78,6 +82,9 @@ export function validateTuning({ matmul, narrowTile, texelMatmul }: KernelTuning
   if (!texelMatmul) return;
   if (subgroupSize !== TEXEL_LANES) {
     throw new RangeError(`texelMatmul needs subgroups of exactly ${TEXEL_LANES} lanes; this device's subgroup size is ${subgroupSize ?? 'unknown (no subgroups feature, or a varying size)'}`);
+  }
+  if (!readonlyStorageTextures) {
+    throw new RangeError("texelMatmul needs WGSL's readonly_and_readwrite_storage_textures language feature, which this WebGPU implementation lacks");
   }
   const { rows, cols } = texelMatmul.tiling;
   if (![8, 16, 24, 32].includes(rows)) throw new RangeError(`texelMatmul.tiling.rows = ${rows}: expected 8, 16, 24 or 32 (a multiple of the ${TEXEL_LANES} lanes)`);

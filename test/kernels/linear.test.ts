@@ -233,16 +233,20 @@ describe('texel matmul kernel (lavapipe: operands read through textures)', () =>
 });
 
 describe('matmul kernel validation', () => {
-  it('gives lavapipe the texel kernel only with 8-lane subgroups, and rejects tunings a device cannot run, naming the field', async () => {
+  it('gives lavapipe the texel kernel only with 8-lane subgroups and read-only storage textures, and rejects tunings a device cannot run, naming the field', async () => {
     const { gpu } = await testGpu();
     const llvmpipe = { vendor: 'mesa', architecture: '', device: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' };
-    expect(tuningFor({ ...llvmpipe, subgroupSize: 8 })).toBe(SIMD_CPU_TUNING);
-    expect(tuningFor({ ...llvmpipe, subgroupSize: 4 })).toBe(GPU_TUNING);
-    expect(tuningFor({ ...llvmpipe, subgroupSize: undefined })).toBe(GPU_TUNING);
-    const on = (subgroupSize: number | undefined, tuning: KernelTuning) => () => new KernelContext({ ...gpu, report: { ...gpu.report, subgroupSize } }, { tuning });
+    const readonlyStorageTextures = true;
+    expect(tuningFor({ ...llvmpipe, subgroupSize: 8, readonlyStorageTextures })).toBe(SIMD_CPU_TUNING);
+    expect(tuningFor({ ...llvmpipe, subgroupSize: 4, readonlyStorageTextures })).toBe(GPU_TUNING);
+    expect(tuningFor({ ...llvmpipe, subgroupSize: undefined, readonlyStorageTextures })).toBe(GPU_TUNING);
+    expect(tuningFor({ ...llvmpipe, subgroupSize: 8, readonlyStorageTextures: false })).toBe(GPU_TUNING);
+    const on = (subgroupSize: number | undefined, tuning: KernelTuning, readonlyStorageTextures = true) => () =>
+      new KernelContext({ ...gpu, report: { ...gpu.report, subgroupSize, readonlyStorageTextures } }, { tuning });
     const withTiling = (rows: number, cols: number): KernelTuning => ({ ...SIMD_CPU_TUNING, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, tiling: { rows, cols } } });
     expect(on(4, SIMD_CPU_TUNING)).toThrow("texelMatmul needs subgroups of exactly 8 lanes; this device's subgroup size is 4");
     expect(on(undefined, SIMD_CPU_TUNING)).toThrow("this device's subgroup size is unknown");
+    expect(on(8, SIMD_CPU_TUNING, false)).toThrow('texelMatmul needs WGSL\'s readonly_and_readwrite_storage_textures language feature');
     expect(on(8, withTiling(12, 8))).toThrow('texelMatmul.tiling.rows = 12: expected 8, 16, 24 or 32');
     expect(on(8, withTiling(24, 6))).toThrow('texelMatmul.tiling.cols = 6: expected 4, 8, 12 or 16');
     expect(on(8, { ...SIMD_CPU_TUNING, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, minMacs: -1 } })).toThrow('texelMatmul.minMacs = -1');
