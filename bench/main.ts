@@ -20,6 +20,11 @@ const WORKLOADS: (Workload & { steps: number; reps: number; warmup: number })[] 
 ];
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** The three products' share of the sgemm ceiling, slowest to fastest: "12-15%". */
+const percentRange = (values: number[], ceiling: number) => {
+  const [low, high] = [Math.min(...values), Math.max(...values)].map((v) => fmt((100 * v) / ceiling, 0));
+  return low === high ? `${low}%` : `${low}-${high}%`;
+};
 
 async function main(): Promise<void> {
   const gpu = await sharedGpu();
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
     for (const p of PRODUCTS) values.push(await matmulGflops(gpu, n, p.transA, p.transB, n >= 1000 ? 3 : 10));
     const ceiling = blas?.gflops[n];
     kernels.push({ n, gflops: Object.fromEntries(PRODUCTS.map((p, i) => [p.name, values[i]])), blas: ceiling });
-    console.log(`n = ${n}`.padEnd(23) + values.map((v) => fmt(v, 1).padStart(9)).join('') + (ceiling ? `   ${fmt(ceiling, 1)}  (ours ${fmt((100 * values[0]) / ceiling, 0)}%)` : ''));
+    console.log(`n = ${n}`.padEnd(23) + values.map((v) => fmt(v, 1).padStart(9)).join('') + (ceiling ? `   ${fmt(ceiling, 1)}  (ours ${percentRange(values, ceiling)})` : ''));
   }
 
   const slug = adapter.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
