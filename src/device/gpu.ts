@@ -1,7 +1,10 @@
 // One entry that returns a ready WebGPU device in the browser (navigator.gpu) and in Node (the
 // `webgpu` package, Dawn's bindings). It keeps the GPU instance referenced for the device's life
 // (dawn-node segfaults if the instance is collected), requests only the limits the kernels need,
-// and surfaces device loss and uncaptured errors instead of letting them pass silently.
+// and surfaces device loss and uncaptured errors instead of letting them pass silently. In Node
+// it also stops dawn-node's waits from spinning a core (quiet-polling.ts).
+
+import { installQuietPolling } from './quiet-polling.js';
 
 export interface AdapterReport {
   vendor: string;
@@ -78,6 +81,7 @@ async function findInstance(): Promise<{ instance: GPU; runtime: 'browser' | 'no
   for (const [key, value] of Object.entries(mod.globals)) {
     if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
   }
+  installQuietPolling();
   return { instance: mod.create([]), runtime: 'node' };
 }
 
