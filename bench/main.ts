@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   const adapter = describeAdapter(gpu.report);
   console.log(`adapter: ${adapter}`);
   // Installed by sharedGpu() for the whole process, so TF.js (on the same GPU instance) waits the same way.
-  console.log("waits: dawn-node's event polls deferred 1 ms instead of spinning (src/device/quiet-polling.ts), for ours and TF.js alike\n");
+  console.log("waits: dawn-node's event polls wait 1 ms between tries, or spin for steps of tiny dispatches (src/device/quiet-polling.ts);");
+  console.log('       TF.js runs right after ours on each workload and waits the same way\n');
   const rows: Record<string, unknown>[] = [];
   console.log('workload              ours samples/s   TF.js samples/s   ours/TF.js   GFLOP/step  MB/step  ours ms/step (encode)');
   for (const w of WORKLOADS.filter((w) => !only || only.includes(w.name))) {

@@ -4,6 +4,7 @@
 
 import type { GpuBackend } from '../src/backend/gpu-backend.js';
 import type { OpCall } from '../src/graph/program.js';
+import { setWaitStyle } from '../src/device/quiet-polling.js';
 import { encodeDispatches, type Dispatch } from '../src/kernels/runtime.js';
 
 export interface KernelTime {
@@ -36,6 +37,8 @@ export async function timeDispatch(device: GPUDevice, dispatch: Dispatch, repeat
     device.queue.submit([encoder.finish()]);
     await device.queue.onSubmittedWorkDone();
   };
+  // Kernels are timed with quiet waits whatever the last training program chose (WaitStyle).
+  setWaitStyle('quiet');
   // A dispatch that fails validation does no work and would time as impossibly fast: refuse it.
   device.pushErrorScope('validation');
   await run(2);

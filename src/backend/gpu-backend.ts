@@ -3,7 +3,8 @@
 // encoder and one submit. Nothing is created per step; reads are explicit and asynchronous.
 
 import type { Gpu } from '../device/gpu.js';
-import { describeAdapter } from '../device/gpu.js';
+import { describeAdapter, isCpuAdapter } from '../device/gpu.js';
+import { setWaitStyle } from '../device/quiet-polling.js';
 import type { ParamLayout } from '../graph/params.js';
 import type { OpCall, TensorRef } from '../graph/program.js';
 import { bindArgs, tensorsOf } from '../graph/program.js';
@@ -17,6 +18,13 @@ import { checkCollect, tensorSizes } from './backend.js';
 
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const FLAT_ROLES = ['param', 'grad', 'state1', 'state2'] as const;
+/** Below this many workgroups per dispatch on average, a step is bound by dispatch hand-offs, not by compute. */
+const BUSY_WAIT_WORKGROUPS = 8;
+
+function meanWorkgroups(dispatches: readonly Dispatch[]): number {
+  const total = dispatches.reduce((sum, d) => sum + d.workgroups[0] * d.workgroups[1] * d.workgroups[2], 0);
+  return dispatches.length === 0 ? Infinity : total / dispatches.length;
+}
 
 export class GpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
@@ -29,12 +37,17 @@ export class GpuBackend implements Backend {
   private readonly flats = new Map<string, GPUBuffer>();
   private readonly slots = new Map<ParamSlot, GPUBuffer>();
   private readonly programs = new Map<string, Dispatch[]>();
+  /** Programs whose waits should poll busily (see WaitStyle): tiny dispatches on a CPU adapter. */
+  private readonly busyWaitPrograms = new Set<string>();
   private layout!: ParamLayout;
   /** Each program's dispatches with the op call they came from, for the benchmark's counts and per-kernel profile. */
   readonly dispatchSources = new Map<string, readonly { dispatch: Dispatch; call: OpCall }[]>();
 
+  private readonly cpuAdapter: boolean;
+
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
+    this.cpuAdapter = isCpuAdapter(gpu.report);
     this.ctx = new KernelContext(gpu);
     this.adapter = describeAdapter(gpu.report);
     this.maxTensorBytes = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
@@ -63,6 +76,7 @@ export class GpuBackend implements Backend {
       }
       this.programs.set(name, sources.map((s) => s.dispatch));
       this.dispatchSources.set(name, sources);
+      if (this.cpuAdapter && meanWorkgroups(sources.map((s) => s.dispatch)) < BUSY_WAIT_WORKGROUPS) this.busyWaitPrograms.add(name);
     }
     this.gpu.checkHealthy();
   }
@@ -90,6 +104,7 @@ export class GpuBackend implements Backend {
       const buffer = this.buffers.get(id);
       if (buffer) encoder.clearBuffer(buffer);
     }
+    setWaitStyle(programs.some((name) => this.busyWaitPrograms.has(name)) ? 'busy' : 'quiet');
     for (const name of programs) {
       const dispatches = this.programs.get(name);
       if (!dispatches) throw new Error(`GPU backend: no program named ${name}`);
@@ -195,6 +210,7 @@ export class GpuBackend implements Backend {
     this.flats.clear();
     this.slots.clear();
     this.programs.clear();
+    this.busyWaitPrograms.clear();
     this.dispatchSources.clear();
     // Kernels may cache per-context helpers (placeholders): a fresh context keeps none destroyed.
     this.ctx.destroy();

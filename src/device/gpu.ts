@@ -155,6 +155,12 @@ function subgroupSizeOf(device: GPUDevice, info: GPUAdapterInfo | undefined): nu
   return subgroupMinSize !== undefined && subgroupMinSize === subgroupMaxSize ? subgroupMinSize : undefined;
 }
 
+/** Whether the adapter runs kernels on the CPU (lavapipe, SwiftShader, or any fallback adapter). */
+export function isCpuAdapter(report: AdapterReport): boolean {
+  const text = `${report.vendor} ${report.architecture} ${report.device} ${report.description}`.toLowerCase();
+  return report.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/.test(text);
+}
+
 /** One line naming the adapter, for logs, test output and the CLI's JSON. */
 export function describeAdapter(report: AdapterReport): string {
   const parts = [report.vendor, report.architecture, report.device, report.description].filter((p) => p && p.length > 0);

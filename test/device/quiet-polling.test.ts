@@ -5,7 +5,7 @@
 
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { installQuietPolling } from '../../src/device/quiet-polling.js';
+import { installQuietPolling, setWaitStyle } from '../../src/device/quiet-polling.js';
 import { testGpu } from '../support/gpu.js';
 
 describe('quiet polling', () => {
@@ -14,11 +14,18 @@ describe('quiet polling', () => {
   it('defers only anonymous native callbacks, and keeps setImmediate usable for everything else', async () => {
     installQuietPolling();
     installQuietPolling(); // idempotent: a second wrapper would defer twice
+    setWaitStyle('quiet');
     const timeout = vi.spyOn(globalThis, 'setTimeout');
 
     const native = Function.prototype as unknown as () => void; // native, name ''
     setImmediate(native);
     expect(timeout).toHaveBeenCalledWith(native, 1);
+    // Busy style: dawn-node's poll is an ordinary immediate again.
+    setWaitStyle('busy');
+    timeout.mockClear();
+    setImmediate(native);
+    expect(timeout).not.toHaveBeenCalled();
+    setWaitStyle('quiet');
 
     const seen: unknown[] = [];
     const withArgs = (a: number, b: string) => seen.push(a, b);
@@ -35,6 +42,7 @@ describe('quiet polling', () => {
 
   it("routes dawn-node's polls through the deferred path while a GPU wait is pending, and the wait resolves", async () => {
     const { gpu } = await testGpu();
+    setWaitStyle('quiet');
     const timeout = vi.spyOn(globalThis, 'setTimeout');
     // Work that takes several milliseconds, so the wait cannot be settled by a poll scheduled before the spy.
     const buffer = gpu.device.createBuffer({ size: 64 << 20, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
