@@ -41,7 +41,11 @@ export function installQuietPolling(delayMs = 1): void {
   };
   // Keep setImmediate's own properties (util.promisify.custom: timers/promises relies on it).
   Object.defineProperties(quiet, Object.getOwnPropertyDescriptors(original));
-  g.setImmediate = quiet;
+  try {
+    g.setImmediate = quiet;
+  } catch {
+    return; // a frozen global (node --frozen-intrinsics): waits keep spinning, nothing breaks
+  }
   g[INSTALLED] = true;
 }
 
