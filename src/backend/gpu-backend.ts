@@ -42,7 +42,7 @@ export class GpuBackend implements Backend {
   private layout!: ParamLayout;
   /** Each program's dispatches with the op call they came from, for the benchmark's counts and per-kernel profile. */
   readonly dispatchSources = new Map<string, readonly { dispatch: Dispatch; call: OpCall }[]>();
-
+  /** The adapter runs kernels on the CPU, where tiny dispatches want busy waits. */
   private readonly cpuAdapter: boolean;
 
   constructor(readonly gpu: Gpu) {

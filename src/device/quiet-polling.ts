@@ -3,7 +3,9 @@
 // the main thread spins at full speed. On a software adapter (lavapipe) the kernels run on the
 // same CPU cores, and that spin took about a third of the machine from the work it waited for.
 
-const INSTALLED = Symbol.for('webgpu-mlp.quietPolling');
+// Kept on globalThis so that every copy of this module in a process (two bundles, say) shares
+// one wrapper and one style.
+const SHARED = Symbol.for('webgpu-mlp.quietPolling');
 
 /**
  * 'quiet' (the default) defers dawn-node's polls; 'busy' lets them spin as dawn-node intends. Busy
@@ -12,15 +14,24 @@ const INSTALLED = Symbol.for('webgpu-mlp.quietPolling');
  * B: 0.56 ms per step busy, 0.92 ms quiet). Anything bigger runs faster quiet.
  */
 export type WaitStyle = 'quiet' | 'busy';
-let style: WaitStyle = 'quiet';
+
+interface SharedState {
+  style: WaitStyle;
+  installed: boolean;
+}
+
+function shared(): SharedState {
+  const g = globalThis as unknown as Record<symbol, SharedState | undefined>;
+  return (g[SHARED] ??= { style: 'quiet', installed: false });
+}
 
 /** Sets how waits poll from now on (GpuBackend picks per program; see WaitStyle). */
 export function setWaitStyle(next: WaitStyle): void {
-  style = next;
+  shared().style = next;
 }
 
 export function currentWaitStyle(): WaitStyle {
-  return style;
+  return shared().style;
 }
 
 type SetImmediate = (callback: (...args: unknown[]) => void, ...args: unknown[]) => unknown;
@@ -32,11 +43,12 @@ type SetImmediate = (callback: (...args: unknown[]) => void, ...args: unknown[])
  * exactly as before. Idempotent; does nothing where there is no setImmediate (browsers).
  */
 export function installQuietPolling(delayMs = 1): void {
-  const g = globalThis as unknown as Record<PropertyKey, unknown>;
+  const g = globalThis as unknown as Record<string, unknown>;
   const original = g.setImmediate as SetImmediate | undefined;
-  if (typeof original !== 'function' || g[INSTALLED]) return;
+  const state = shared();
+  if (typeof original !== 'function' || state.installed) return;
   const quiet = function (this: unknown, callback: (...args: unknown[]) => void, ...args: unknown[]) {
-    if (style === 'quiet' && isDawnPoll(callback)) return setTimeout(callback, delayMs, ...args);
+    if (state.style === 'quiet' && isDawnPoll(callback)) return setTimeout(callback, delayMs, ...args);
     return original.call(this, callback, ...args);
   };
   // Keep setImmediate's own properties (util.promisify.custom: timers/promises relies on it).
@@ -46,7 +58,7 @@ export function installQuietPolling(delayMs = 1): void {
   } catch {
     return; // a frozen global (node --frozen-intrinsics): waits keep spinning, nothing breaks
   }
-  g[INSTALLED] = true;
+  state.installed = true;
 }
 
 /** dawn-node schedules a native function with an empty name; bound functions are named "bound …". */
