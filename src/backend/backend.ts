@@ -54,7 +54,6 @@ export interface Backend {
   destroy(): void;
 }
 
-/** Largest element count each tensor id is used with across the programs. */
 /** Throws unless run's `collect` targets a collector of this backend (`kind`) and fits inside it. */
 export function checkCollect<C extends Collector>(backend: string, collect: NonNullable<RunOptions['collect']>, kind: abstract new (...args: never[]) => C): C {
   const { into, floats, at } = collect;
@@ -62,6 +61,7 @@ export function checkCollect<C extends Collector>(backend: string, collect: NonN
   return into;
 }
 
+/** Largest element count each tensor id is used with across the programs. */
 export function tensorSizes(programs: ProgramSet, tensorsOf: (c: OpCall) => { id: string; role: string; shape: readonly number[] }[]): Map<string, { role: string; size: number }> {
   const sizes = new Map<string, { role: string; size: number }>();
   for (const ops of Object.values(programs)) {

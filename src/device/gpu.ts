@@ -155,10 +155,14 @@ function subgroupSizeOf(device: GPUDevice, info: GPUAdapterInfo | undefined): nu
   return subgroupMinSize !== undefined && subgroupMinSize === subgroupMaxSize ? subgroupMinSize : undefined;
 }
 
+/** The adapter's identifying strings in one lower-case line, for matching driver names. */
+export function adapterText(report: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description'>): string {
+  return `${report.vendor} ${report.architecture} ${report.device} ${report.description}`.toLowerCase();
+}
+
 /** Whether the adapter runs kernels on the CPU (lavapipe, SwiftShader, or any fallback adapter). */
 export function isCpuAdapter(report: AdapterReport): boolean {
-  const text = `${report.vendor} ${report.architecture} ${report.device} ${report.description}`.toLowerCase();
-  return report.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/.test(text);
+  return report.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/.test(adapterText(report));
 }
 
 /** One line naming the adapter, for logs, test output and the CLI's JSON. */

@@ -4,7 +4,7 @@
 // read operands through textures instead (shaders/matmul_texel.wgsl), 4 floats per fetch, and
 // share the fetched rows across a subgroup.
 
-import type { AdapterReport } from '../device/gpu.js';
+import { adapterText, type AdapterReport } from '../device/gpu.js';
 
 /** Outputs per invocation of a matmul (RM x RN in its shader). */
 export interface MatmulTiling {
@@ -61,10 +61,9 @@ export const SIMD_CPU_TUNING: KernelTuning = {
 type TexelSupport = Pick<AdapterReport, 'subgroupSize' | 'readonlyStorageTextures'>;
 
 export function tuningFor(report: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description'> & TexelSupport): KernelTuning {
-  const text = `${report.vendor} ${report.architecture} ${report.device} ${report.description}`.toLowerCase();
   // A lavapipe built for narrower SIMD (or without subgroups or read-only storage textures) keeps the buffer kernel.
   const texelCapable = report.subgroupSize === TEXEL_LANES && report.readonlyStorageTextures;
-  return text.includes('llvmpipe') && texelCapable ? SIMD_CPU_TUNING : GPU_TUNING;
+  return adapterText(report).includes('llvmpipe') && texelCapable ? SIMD_CPU_TUNING : GPU_TUNING;
 }
 
 /** Throws a RangeError naming the field if `tuning` is malformed or asks for a kernel this adapter cannot run. */
