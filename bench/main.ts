@@ -4,6 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describeAdapter } from '../src/device/gpu.js';
+import { installQuietPolling, setWaitStyle } from '../src/device/waits.js';
 import { releaseSharedGpu, sharedGpu } from '../src/backend/select.js';
 import { blasCeiling } from './blas-ceiling.js';
 import { matmulGflops, PRODUCTS } from './matmul.js';
@@ -27,16 +28,18 @@ const percentRange = (values: number[], ceiling: number) => {
 };
 
 async function main(): Promise<void> {
+  // Opt in to quiet polling for the whole process, so TF.js (on the same GPU instance) waits the way we do.
+  installQuietPolling();
   const gpu = await sharedGpu();
   const adapter = describeAdapter(gpu.report);
   console.log(`adapter: ${adapter}`);
-  // Installed by sharedGpu() for the whole process, so TF.js (on the same GPU instance) waits the same way.
-  console.log("waits: dawn-node's event polls wait 1 ms between tries, or spin for steps of tiny dispatches (src/device/quiet-polling.ts);");
+  console.log("waits: dawn-node's event polls wait 1 ms between tries, or spin for steps of tiny dispatches (src/device/waits.ts);");
   console.log('       TF.js runs right after ours on each workload and waits the same way\n');
   const rows: Record<string, unknown>[] = [];
   console.log('workload              ours samples/s   TF.js samples/s   ours/TF.js   GFLOP/step  MB/step  ours ms/step (encode)');
   for (const w of WORKLOADS.filter((w) => !only || only.includes(w.name))) {
     const ours = await benchOurs(w, { steps: w.steps, reps: w.reps, warmup: w.warmup, gpu, profile: w.name === 'A' });
+    setWaitStyle(ours.waitStyle ?? 'quiet');
     const peer = await benchTfjs(w, { steps: w.steps, reps: w.reps, warmup: w.warmup, gpu: gpu.instance });
     const ratio = ours.samplesPerSec / peer.samplesPerSec;
     const flops = flopsPerStep(w);

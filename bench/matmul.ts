@@ -3,7 +3,7 @@
 
 import type { Gpu } from '../src/device/gpu.js';
 import { prepareKernel } from '../src/kernels/index.js';
-import { KernelContext } from '../src/kernels/runtime.js';
+import { KernelContext } from '../src/kernels/context.js';
 import { timeDispatch } from './profile.js';
 
 export const PRODUCTS = [

@@ -15,6 +15,8 @@ import { profileProgram, type KernelTime } from './profile.js';
 
 export interface OursResult {
   samplesPerSec: number;
+  /** How the GPU backend's waits polled in the timed steps (src/device/waits.ts); TF.js then waits the same way. */
+  waitStyle?: 'quiet' | 'busy';
   /** Median wall ms per step over repetitions. */
   stepMs: number;
   /** Median host ms per step spent in backend.run (scalars write + encode + submit). */
@@ -104,6 +106,7 @@ export async function benchOurs(w: Workload, opts: { steps: number; reps: number
       stepMs,
       encodeMs: median(encode),
       dispatchesPerStep: backend instanceof GpuBackend ? backend.dispatchSources.get('train')?.length ?? 0 : program.length,
+      waitStyle: backend instanceof GpuBackend ? backend.waitStyle : undefined,
     };
   } finally {
     backend.destroy();

@@ -4,8 +4,8 @@
 
 import type { GpuBackend } from '../src/backend/gpu-backend.js';
 import type { OpCall } from '../src/graph/program.js';
-import { setWaitStyle } from '../src/device/quiet-polling.js';
-import { encodeDispatches, type Dispatch } from '../src/kernels/runtime.js';
+import { gpuWait } from '../src/device/waits.js';
+import { encodeDispatches, type Dispatch } from '../src/kernels/dispatch.js';
 
 export interface KernelTime {
   /** The op and its shapes, e.g. "matmul [128, 784]·[784, 256] -> [128, 256]". */
@@ -35,17 +35,16 @@ export async function timeDispatch(device: GPUDevice, dispatch: Dispatch, repeat
     const encoder = device.createCommandEncoder();
     for (let i = 0; i < count; i++) encodeDispatches(encoder, [dispatch]);
     device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
+    // Kernels are timed with quiet waits whatever the last training program chose (WaitStyle).
+    await gpuWait('quiet', () => device.queue.onSubmittedWorkDone());
   };
-  // Kernels are timed with quiet waits whatever the last training program chose (WaitStyle).
-  setWaitStyle('quiet');
   // A dispatch that fails validation does no work and would time as impossibly fast: refuse it.
   device.pushErrorScope('validation');
   await run(2);
   const error = await device.popErrorScope();
   if (error) throw new Error(`profile: ${dispatch.label} failed validation: ${error.message}`);
   // Each timed run lasts at least MIN_RUN_MS, so the up to 1 ms a wait can add (src/device/
-  // quiet-polling.ts) stays within a few percent even for the smallest dispatches.
+  // waits.ts) stays within a few percent even for the smallest dispatches.
   const once = performance.now();
   await run(repeats);
   const count = Math.max(repeats, Math.ceil((repeats * MIN_RUN_MS) / Math.max(performance.now() - once, 1e-3)));

@@ -1,21 +1,9 @@
 // Activation functions and their derivatives, shared by the pointwise kernels and the matmul
-// epilogues (this file is prepended to their source). The id is the index in src/ops/names.ts
-// ACTIVATIONS; derivatives take the pre-activation z. Numerically stable for |z| up to 1e4.
+// epilogues (included by their descriptors). The ids ACT_<NAME> (the index in src/ops/names.ts
+// ACTIVATIONS) and SELU_ALPHA / SELU_SCALE (src/ops/defaults.ts) are generated into each kernel's
+// header (src/kernels/activations.ts); derivatives take the pre-activation z. Numerically stable
+// for |z| up to 1e4.
 
-const ACT_IDENTITY: u32 = 0u;
-const ACT_RELU: u32 = 1u;
-const ACT_LEAKY_RELU: u32 = 2u;
-const ACT_ELU: u32 = 3u;
-const ACT_SELU: u32 = 4u;
-const ACT_GELU: u32 = 5u;
-const ACT_GELU_TANH: u32 = 6u;
-const ACT_SILU: u32 = 7u;
-const ACT_SIGMOID: u32 = 8u;
-const ACT_TANH: u32 = 9u;
-const ACT_SOFTPLUS: u32 = 10u;
-
-const SELU_ALPHA: f32 = 1.6732632423543772;
-const SELU_SCALE: f32 = 1.0507009873554805;
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
 const INV_SQRT_2: f32 = 0.7071067811865476;
 const INV_SQRT_2PI: f32 = 0.3989422804014327;
@@ -55,20 +43,20 @@ fn expm1_f(z: f32) -> f32 {
 
 fn activate(id: u32, alpha: f32, z: f32) -> f32 {
   switch id {
-    case 1u: { return max(z, 0.0); }
-    case 2u: { return select(alpha * z, z, z > 0.0); }
-    case 3u: { return select(alpha * expm1_f(min(z, 0.0)), z, z > 0.0); }
-    case 4u: { return SELU_SCALE * select(SELU_ALPHA * expm1_f(min(z, 0.0)), z, z > 0.0); }
-    case 5u: { return 0.5 * z * (1.0 + erf_f(z * INV_SQRT_2)); }
-    case 6u: {
+    case ACT_RELU: { return max(z, 0.0); }
+    case ACT_LEAKY_RELU: { return select(alpha * z, z, z > 0.0); }
+    case ACT_ELU: { return select(alpha * expm1_f(min(z, 0.0)), z, z > 0.0); }
+    case ACT_SELU: { return SELU_SCALE * select(SELU_ALPHA * expm1_f(min(z, 0.0)), z, z > 0.0); }
+    case ACT_GELU: { return 0.5 * z * (1.0 + erf_f(z * INV_SQRT_2)); }
+    case ACT_GELU_TANH: {
       // 0.5 * (1 + tanh(u)) == sigmoid(2u), which keeps its digits where tanh(u) is near -1.
       let u = SQRT_2_OVER_PI * (z + 0.044715 * z * z * z);
       return z * sigmoid_f(2.0 * u);
     }
-    case 7u: { return z * sigmoid_f(z); }
-    case 8u: { return sigmoid_f(z); }
-    case 9u: { return tanh_f(z); }
-    case 10u: { return softplus_f(z); }
+    case ACT_SILU: { return z * sigmoid_f(z); }
+    case ACT_SIGMOID: { return sigmoid_f(z); }
+    case ACT_TANH: { return tanh_f(z); }
+    case ACT_SOFTPLUS: { return softplus_f(z); }
     default: { return z; }
   }
 }
@@ -76,30 +64,30 @@ fn activate(id: u32, alpha: f32, z: f32) -> f32 {
 // d act / d z at z. ReLU's derivative at exactly 0 is 0 (the convention the reference documents).
 fn activate_grad(id: u32, alpha: f32, z: f32) -> f32 {
   switch id {
-    case 1u: { return select(0.0, 1.0, z > 0.0); }
-    case 2u: { return select(alpha, 1.0, z > 0.0); }
-    case 3u: { return select(alpha * exp(min(z, 0.0)), 1.0, z > 0.0); }
-    case 4u: { return SELU_SCALE * select(SELU_ALPHA * exp(min(z, 0.0)), 1.0, z > 0.0); }
-    case 5u: { return 0.5 * (1.0 + erf_f(z * INV_SQRT_2)) + z * INV_SQRT_2PI * exp(-0.5 * min(z * z, 1e4)); }
-    case 6u: {
+    case ACT_RELU: { return select(0.0, 1.0, z > 0.0); }
+    case ACT_LEAKY_RELU: { return select(alpha, 1.0, z > 0.0); }
+    case ACT_ELU: { return select(alpha * exp(min(z, 0.0)), 1.0, z > 0.0); }
+    case ACT_SELU: { return SELU_SCALE * select(SELU_ALPHA * exp(min(z, 0.0)), 1.0, z > 0.0); }
+    case ACT_GELU: { return 0.5 * (1.0 + erf_f(z * INV_SQRT_2)) + z * INV_SQRT_2PI * exp(-0.5 * min(z * z, 1e4)); }
+    case ACT_GELU_TANH: {
       // With s = sigmoid(2u): 0.5(1 + tanh u) = s and 1 - tanh^2 u = 4 s (1 - s), free of cancellation.
       let u = SQRT_2_OVER_PI * (z + 0.044715 * z * z * z);
       let s = sigmoid_f(2.0 * u);
       return s + 2.0 * z * s * (1.0 - s) * SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * z * z);
     }
-    case 7u: {
+    case ACT_SILU: {
       let s = sigmoid_f(z);
       return s * (1.0 + z * (1.0 - s));
     }
-    case 8u: {
+    case ACT_SIGMOID: {
       let s = sigmoid_f(z);
       return s * (1.0 - s);
     }
-    case 9u: {
+    case ACT_TANH: {
       let t = tanh_f(z);
       return 1.0 - t * t;
     }
-    case 10u: { return sigmoid_f(z); }
+    case ACT_SOFTPLUS: { return sigmoid_f(z); }
     default: { return 1.0; }
   }
 }

@@ -2,19 +2,8 @@
 // invocations per column stride down the rows (adjacent invocations read adjacent columns, so rows
 // are read contiguously), then a tree reduction in workgroup memory combines the lanes.
 
-override ACCUMULATE: bool = false;
-
-struct Params {
-  rows: u32,
-  cols: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-
-const COLS: u32 = 16u;
-const LANES: u32 = 16u;
+// The override ACCUMULATE, uniform params { rows, cols }, bindings dy and out, and COLS (columns
+// per workgroup) and LANES (invocations per column) come from the descriptor in src/kernels/linear.ts.
 
 var<workgroup> partial: array<f32, COLS * LANES>;
 

@@ -2,20 +2,9 @@
 // to dy). The mask comes from a counter-based hash of (seed, rngStep, element index), the same u32
 // arithmetic as src/reference/random.ts, so the CPU reference draws the identical mask.
 
-struct Params {
-  n: u32,          // elements
-  seed: u32,
-  threshold: u32,  // keep when the 24 random bits are >= ceil(p * 2^24) (integer compare, exact)
-  scale: f32,      // 1 / (1 - p)
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> scalars: array<f32>;
-@group(0) @binding(2) var<storage, read> src: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dst: array<f32>;
-
-const WG: u32 = 256u;
-const SCALAR_RNG_STEP: u32 = 2u; // SCALAR.rngStep in src/ops/args.ts
+// Uniform params { n (elements), seed, threshold (keep when the 24 random bits are >= ceil(p * 2^24):
+// an integer compare, exact), scale (1 / (1 - p)) }, bindings scalars, src, dst, WG and the slot
+// SCALAR_RNG_STEP come from the descriptor in src/kernels/structure.ts.
 
 // PCG-RXS-M-XS output permutation as a stateless hash (u32 ops wrap, as Math.imul >>> 0 does).
 fn pcg_hash(v: u32) -> u32 {
@@ -31,7 +20,7 @@ fn random24(seed: u32, step: u32, index: u32) -> u32 {
 
 @compute @workgroup_size(WG)
 fn dropout_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * WG;
+  let i = flat_index(gid, groups, WG);
   if (i >= params.n) { return; }
   let step = u32(scalars[SCALAR_RNG_STEP]);
   let keep = random24(params.seed, step, i) >= params.threshold;

@@ -1,26 +1,8 @@
 // Per-row losses and the gradient of the batch-mean loss; src/reference/loss.ts is the spec.
-// Prepended with activations.wgsl (sigmoid_f, softplus_f). One thread per row: rows are short
-// (class counts, output widths), so a serial loop per row beats a workgroup reduction.
-
-struct Params {
-  rows: u32,
-  cols: u32,
-  loss: u32,   // index in src/ops/names.ts LOSSES
-  delta: f32,  // huber's delta
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> pred: array<f32>;
-@group(0) @binding(2) var<storage, read> targets: array<f32>;
-@group(0) @binding(3) var<storage, read_write> row_loss: array<f32>;
-@group(0) @binding(4) var<storage, read_write> grad: array<f32>;
-
-const LOSS_MSE: u32 = 0u;
-const LOSS_MAE: u32 = 1u;
-const LOSS_HUBER: u32 = 2u;
-const LOSS_SOFTMAX_CE: u32 = 4u;
-const LOSS_SOFTMAX_CE_DENSE: u32 = 5u;
-const WG: u32 = 64u;
+// Includes activations.wgsl (sigmoid_f, softplus_f). One thread per row: rows are short (class
+// counts, output widths), so a serial loop per row beats a workgroup reduction. Uniform params
+// { rows, cols, loss (LOSS_<NAME> id), delta (huber) }, bindings pred, targets, row_loss, grad and
+// the LOSS_* ids come from the descriptor in src/kernels/loss.ts.
 
 // (loss, d loss / d p) of one element of the elementwise losses; the default is bce_logits.
 fn element_loss(id: u32, delta: f32, p: f32, t: f32) -> vec2<f32> {
@@ -104,7 +86,7 @@ fn softmax_row(r: u32) {
 
 @compute @workgroup_size(WG)
 fn loss_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let r = gid.x + gid.y * groups.x * WG;
+  let r = flat_index(gid, groups, WG);
   if (r >= params.rows) { return; }
   if (params.loss >= LOSS_SOFTMAX_CE) {
     softmax_row(r);

@@ -1,23 +1,14 @@
 // Tiled matmul with fused epilogues: out (+)= act(opA(a) . opB(b) + bias), or the backward form
-// out (+)= (opA(a) . opB(b)) * act'(z). Prepended with activations.wgsl and matmul_epilogue.wgsl.
+// out (+)= (opA(a) . opB(b)) * act'(z). Includes activations.wgsl and matmul_epilogue.wgsl.
 // Each workgroup computes a TM x TN tile of out; each invocation an RM x RN block held in registers;
-// A and B are staged through workgroup memory TK deep at a time. The variant is chosen by override constants, so the
-// compiler folds the transposes and the epilogue branches away; RM and RN size a register array,
-// which WGSL only allows from a const, so src/kernels/linear.ts rewrites those two lines per tiling.
+// A and B are staged through workgroup memory TK deep at a time. The variant is chosen by override
+// constants, so the compiler folds the transposes and the epilogue branches away. TM x TN (64 x 64,
+// or a narrower tile for products with few columns) and RM x RN (outputs per invocation, multiples
+// of 4 dividing the tile; 8 x 4 within any GPU's registers) are consts generated per tiling from
+// the descriptor in src/kernels/matmul/descriptors.ts (they size arrays, which WGSL only allows
+// from a const); so are the bindings a and b, storage buffers here.
 
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-
-// The workgroup's output tile: 64 x 64, or where the adapter's tuning has one, a narrower tile for
-// products with few columns (src/kernels/linear.ts rewrites the TM and TN lines).
-const TM: u32 = 64u;                  // tile rows
-const TN: u32 = 64u;                  // tile columns
 const TK: u32 = 16u;                  // depth staged per barrier pair
-// Outputs per invocation, both multiples of 4 dividing the tile (see src/kernels/tuning.ts): 8 x 4
-// (128 invocations), within any GPU's registers. On lavapipe only the products the texel kernel
-// cannot take come here; 16 x 16 runs those faster but takes 10-20 s per variant to JIT.
-const RM: u32 = 8u;                   // rows per invocation
-const RN: u32 = 4u;                   // columns per invocation
 const THREADS_X: u32 = TN / RN;
 const THREADS_Y: u32 = TM / RM;
 const THREADS: u32 = THREADS_X * THREADS_Y;

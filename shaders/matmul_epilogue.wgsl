@@ -1,28 +1,10 @@
-// What both matmul kernels share: the variant switches (override constants), the shape uniform,
-// the epilogue's bindings and finish(), which applies the fused bias/activation (forward) or
-// activation derivative (backward) to one output element. Prepended to shaders/matmul.wgsl and
-// shaders/matmul_texel.wgsl, which add their own bindings 1 and 2 for the operands a and b.
-
-override TRANS_A: bool = false;   // a is [K, M]: read a[k, m] instead of a[m, k]
-override TRANS_B: bool = false;   // b is [N, K]: read b[n, k] instead of b[k, n]
-override HAS_BIAS: bool = false;
-override ACT: u32 = 0u;           // forward activation, or the one differentiated when GRAD_OF
-override GRAD_OF: bool = false;   // epilogue = product * activate_grad(ACT, z)
-override WRITE_PRE: bool = false; // store z = product + bias into pre
-override ACCUMULATE: bool = false;
-
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  alpha: f32,  // activation parameter (leaky_relu / elu)
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> z: array<f32>;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
-@group(0) @binding(6) var<storage, read_write> pre: array<f32>;
+// What both matmul kernels share: finish(), which applies the fused bias/activation (forward) or
+// activation derivative (backward) to one output element. Included by shaders/matmul.wgsl and
+// shaders/matmul_texel.wgsl. The variant switches (overrides TRANS_A: a is [K, M]; TRANS_B: b is
+// [N, K]; HAS_BIAS; ACT, the forward activation or the one differentiated when GRAD_OF; GRAD_OF:
+// epilogue = product * activate_grad(ACT, z); WRITE_PRE: store z = product + bias into pre;
+// ACCUMULATE), the uniform params { m, n, k, alpha } and the bindings a, b, bias, z, out, pre come
+// from the descriptors in src/kernels/matmul/descriptors.ts.
 
 // The fused epilogue for one output element (idx = row * n + col).
 fn finish(idx: u32, col: u32, product: f32) {

@@ -8,17 +8,12 @@
 // columns. Each lane fetches its own columns of opB; the block's rows of opA are fetched once, a
 // share per lane, and passed round by subgroupShuffle. No workgroup memory or barriers. Needs k,
 // and the dimension each operand is contiguous along, to be multiples of 4, and a subgroup of
-// exactly LANES invocations (src/kernels/linear.ts and tuning.ts check).
+// exactly LANES invocations (src/kernels/matmul/select.ts and tuning.ts check). Generated from the
+// descriptor in src/kernels/matmul/descriptors.ts: `enable subgroups`, the texture bindings a and b,
+// TEXELS_PER_ROW (the texture width src/kernels/matmul/texel-operands.ts fills rows of), LANES
+// (invocations per workgroup = lanes per subgroup), RM (rows per workgroup, a multiple of LANES)
+// and RN (columns per lane, a multiple of 4).
 
-enable subgroups;
-
-@group(0) @binding(1) var a: texture_storage_2d<rgba32float, read>;
-@group(0) @binding(2) var b: texture_storage_2d<rgba32float, read>;
-
-const TEXELS_PER_ROW: u32 = 256u;     // texture width; src/kernels/texel-operands.ts fills rows of it
-const LANES: u32 = 8u;                // invocations per workgroup = lanes per subgroup
-const RM: u32 = 16u;                  // rows per workgroup, a multiple of LANES (src/kernels/tuning.ts sets RM and RN)
-const RN: u32 = 8u;                   // columns per lane, a multiple of 4
 const CN: u32 = RN / 4u;              // ... as vec4s
 const AT: u32 = RM / LANES;           // opA texels each lane fetches per 4 steps of k
 

@@ -3,49 +3,12 @@
 // updating params and the optimizer states in place. The optimizer kind and clipping are override constants so each
 // pipeline folds to one branch; the semantics are those of src/reference/optimizer.ts.
 
-// Optimizer ids: the order of OPTIMIZERS in src/ops/names.ts.
-const SGD: u32 = 0u;
-const MOMENTUM: u32 = 1u;
-const NESTEROV: u32 = 2u;
-const ADAM: u32 = 3u;
-const ADAMW: u32 = 4u;
-const RMSPROP: u32 = 5u;
-const ADAGRAD: u32 = 6u;
-
-override KIND: u32 = 0u;
-override CLIP: bool = false;
-// Slots of lr and step in the scalars tensor (SCALAR in src/ops/args.ts).
-override LR_SLOT: u32 = 0u;
-override STEP_SLOT: u32 = 1u;
-
-// decay1 is the decay of state1 (μ, β1 or ρ), decay2 that of state2 (β2). The 1 − decay values
-// and ln(decay) are computed in float64 on the host: 1 − 0.999 in f32 would keep only ~3 digits.
-struct Hyper {
-  n: u32,
-  decay_count: u32,
-  weight_decay: f32,
-  decay1: f32,
-  one_minus_decay1: f32,
-  log_decay1: f32,
-  decay2: f32,
-  one_minus_decay2: f32,
-  log_decay2: f32,
-  epsilon: f32,
-  max_norm: f32,
-}
-
-@group(0) @binding(0) var<uniform> hp: Hyper;
-@group(0) @binding(1) var<storage, read> scalars: array<f32>;
-@group(0) @binding(2) var<storage, read> grads: array<f32>;
-@group(0) @binding(3) var<storage, read> clip_sum_squares: array<f32>;
-@group(0) @binding(4) var<storage, read_write> params: array<f32>;
-@group(0) @binding(5) var<storage, read_write> state1: array<f32>;
-@group(0) @binding(6) var<storage, read_write> state2: array<f32>;
-
-const WG: u32 = 256u;
-const PER_THREAD: u32 = 4u;  // keep equal to OPTIMIZER_PER_THREAD in src/kernels/optimizer.ts
-// Added to the gradient norm so a zero gradient gives factor 1, not 0/0 (CLIP_EPSILON).
-const CLIP_EPSILON: f32 = 1e-6;
+// Generated from the descriptor in src/kernels/optimizer.ts: the uniform hp (n, decay_count,
+// weight_decay, then decay1 (the decay of state1: μ, β1 or ρ) and decay2 (state2's: β2) each with
+// 1 − decay and ln(decay), computed in float64 on the host since 1 − 0.999 in f32 would keep only
+// ~3 digits, then epsilon and max_norm); bindings scalars, grads, clip_sum_squares, params, state1,
+// state2; the overrides KIND (an OPT_<NAME> id) and CLIP; WG, PER_THREAD, the scalar slots LR_SLOT
+// and STEP_SLOT, and CLIP_EPSILON (added to the gradient norm so a zero gradient gives factor 1).
 
 // 1 − β^t = −expm1(t·ln β). Near t·ln β = 0 a Taylor series (Horner, 9 terms: remainder < 1e-8
 // relative for |x| <= 0.5) avoids the cancellation of 1 − exp(x); below −0.5, 1 − exp(x) >= 0.39
@@ -79,7 +42,7 @@ struct StepValues {
 
 fn step_values() -> StepValues {
   var v = StepValues(scalars[LR_SLOT], clip_factor(), 1.0, 1.0);
-  if (KIND == ADAM || KIND == ADAMW) {
+  if (KIND == OPT_ADAM || KIND == OPT_ADAMW) {
     let t = scalars[STEP_SLOT];
     v.correction1 = one_minus_pow(hp.log_decay1, t);
     v.correction2 = one_minus_pow(hp.log_decay2, t);
@@ -92,38 +55,38 @@ fn update(i: u32, sv: StepValues) {
   var p = params[i];
   var g = grads[i] * sv.grad_scale;
   if (i < hp.decay_count) {
-    if (KIND == ADAMW) {
+    if (KIND == OPT_ADAMW) {
       p -= lr * hp.weight_decay * p;
     } else {
       g += hp.weight_decay * p;
     }
   }
   switch KIND {
-    case SGD: {
+    case OPT_SGD: {
       p -= lr * g;
     }
-    case MOMENTUM, NESTEROV: {
+    case OPT_MOMENTUM, OPT_NESTEROV: {
       let v = hp.decay1 * state1[i] + g;
       state1[i] = v;
-      if (KIND == NESTEROV) {
+      if (KIND == OPT_NESTEROV) {
         p -= lr * (g + hp.decay1 * v);
       } else {
         p -= lr * v;
       }
     }
-    case ADAM, ADAMW: {
+    case OPT_ADAM, OPT_ADAMW: {
       let m = hp.decay1 * state1[i] + hp.one_minus_decay1 * g;
       let v = hp.decay2 * state2[i] + hp.one_minus_decay2 * g * g;
       state1[i] = m;
       state2[i] = v;
       p -= adaptive_step(lr, m / sv.correction1, v / sv.correction2);
     }
-    case RMSPROP: {
+    case OPT_RMSPROP: {
       let s = hp.decay1 * state1[i] + hp.one_minus_decay1 * g * g;
       state1[i] = s;
       p -= adaptive_step(lr, g, s);
     }
-    case ADAGRAD: {
+    case OPT_ADAGRAD: {
       let s = state1[i] + g * g;
       state1[i] = s;
       p -= adaptive_step(lr, g, s);
@@ -142,7 +105,7 @@ fn optimizer_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   // Thread t updates t, t + T, t + 2T, ... (T threads in all), so neighbouring threads touch
   // neighbouring elements on every pass.
   let threads = groups.x * groups.y * WG;
-  let first = gid.x + gid.y * groups.x * WG;
+  let first = flat_index(gid, groups, WG);
   if (first >= hp.n) { return; }
   let sv = step_values();
   for (var j = 0u; j < PER_THREAD; j++) {

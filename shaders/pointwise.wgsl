@@ -1,30 +1,13 @@
 // Elementwise kernels: activation forward and backward, residual add, and row-wise softmax.
-// Prepended with activations.wgsl. 1-D dispatches may spill into y when x exceeds 65535 groups,
-// so the flat index is rebuilt from both.
-
-struct Params {
-  n: u32,        // elements (activation, add) or rows (softmax)
-  cols: u32,     // softmax row length
-  act: u32,      // activation id
-  alpha: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> in0: array<f32>;
-@group(0) @binding(2) var<storage, read> in1: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out0: array<f32>;
-
-const WG: u32 = 256u;
-
-fn flat(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-  return gid.x + gid.y * groups.x * WG;
-}
+// Uniform params { n (elements, or rows for softmax), cols (softmax row length), act, alpha },
+// bindings in0, in1, out0, WG and SOFTMAX_WG come from the descriptor in src/kernels/pointwise.ts;
+// activations.wgsl is included.
 
 // One-input kernels still touch in1 (`_ = in1[0]`) so every entry point has the same auto layout.
 @compute @workgroup_size(WG)
 fn activation_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   _ = in1[0];
-  let i = flat(gid, groups);
+  let i = flat_index(gid, groups, WG);
   if (i >= params.n) { return; }
   out0[i] = activate(params.act, params.alpha, in0[i]);
 }
@@ -32,23 +15,23 @@ fn activation_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(nu
 // in0 = z, in1 = dy.
 @compute @workgroup_size(WG)
 fn activation_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat(gid, groups);
+  let i = flat_index(gid, groups, WG);
   if (i >= params.n) { return; }
   out0[i] = in1[i] * activate_grad(params.act, params.alpha, in0[i]);
 }
 
 @compute @workgroup_size(WG)
 fn add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = flat(gid, groups);
+  let i = flat_index(gid, groups, WG);
   if (i >= params.n) { return; }
   out0[i] = in0[i] + in1[i];
 }
 
 // One thread per row: softmax rows are short (class counts), so a row loop beats a workgroup reduce.
-@compute @workgroup_size(64)
+@compute @workgroup_size(SOFTMAX_WG)
 fn softmax_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   _ = in1[0];
-  let r = gid.x + gid.y * groups.x * 64u;
+  let r = flat_index(gid, groups, SOFTMAX_WG);
   if (r >= params.n) { return; }
   let base = r * params.cols;
   var m = in0[base];

@@ -1,21 +1,12 @@
 // Scalar reductions: sum and sum of squares (in one or two passes, see src/kernels/loss.ts), the
 // accuracy count and the dead-unit count. Each workgroup of 256 threads strides over its share,
 // a shared-memory tree adds the 256 per-thread values, and thread 0 writes one output word.
+// Uniform params (declared in src/kernels/loss.ts): n = items reduced (elements for sum, rows for
+// accuracy, columns for deadUnits); width = accuracy's classes C of pred, deadUnits' rows B of y;
+// aux = reduce_sum: 1 squares each value, accuracy: target columns (1 or C); accumulate = 1:
+// out0[slot] += result, 0: out0[slot] = result; threshold = accuracy with C == 1: pred > threshold
+// means class 1. Bindings in0, in1, out0.
 
-struct Params {
-  n: u32,          // items reduced: elements (sum), rows (accuracy), columns (deadUnits)
-  width: u32,      // accuracy: classes C of pred; deadUnits: rows B of y
-  aux: u32,        // reduce_sum: 1 squares each value; accuracy: target columns (1 or C)
-  accumulate: u32, // 1: out0[slot] += result; 0: out0[slot] = result
-  threshold: f32,  // accuracy with C == 1: pred > threshold means class 1
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> in0: array<f32>;
-@group(0) @binding(2) var<storage, read> in1: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out0: array<f32>;
-
-const WG: u32 = 256u;
 var<workgroup> partial: array<f32, WG>;
 
 // Sum of `value` over the workgroup, returned to every thread. Called by all threads (barriers).

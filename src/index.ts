@@ -14,6 +14,7 @@ export { GpuBackend } from './backend/gpu-backend.js';
 export * from './data/index.js';
 export { ACTIVATIONS, LOSSES, OPTIMIZERS, type ActivationName, type LossName, type OptimizerName } from './ops/names.js';
 export { InputError, ShapeError, NonFiniteLossError } from './util/errors.js';
-export { KernelContext, WgslCompileError } from './kernels/runtime.js';
+export { KernelContext } from './kernels/context.js';
+export { WgslCompileError } from './kernels/compile-error.js';
 export { prepareKernel } from './kernels/index.js';
 export { runReference } from './reference/index.js';

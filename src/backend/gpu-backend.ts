@@ -1,16 +1,17 @@
 // The WebGPU backend: allocates every buffer once, prepares every program's dispatches once
 // (pipelines, uniforms, bind groups, texel-operand textures), and then runs a step as one command
-// encoder and one submit. Nothing is created per step; reads are explicit and asynchronous.
+// encoder and one submit. Nothing is created per step; reads are explicit and asynchronous, and
+// every wait goes through the device's gpuWait() with the style waitStyleFor() chose per program.
 
 import type { Gpu } from '../device/gpu.js';
-import { describeAdapter, isCpuAdapter } from '../device/gpu.js';
-import { setWaitStyle } from '../device/quiet-polling.js';
+import { describeAdapter } from '../device/gpu.js';
+import { gpuWait, waitStyleFor, type WaitStyle } from '../device/waits.js';
 import type { ParamLayout } from '../graph/params.js';
 import type { OpCall, TensorRef } from '../graph/program.js';
 import { bindArgs, tensorsOf } from '../graph/program.js';
 import { prepareKernel } from '../kernels/index.js';
-import type { Dispatch } from '../kernels/runtime.js';
-import { encodeDispatches, KernelContext } from '../kernels/runtime.js';
+import { KernelContext } from '../kernels/context.js';
+import { encodeDispatches, type Dispatch } from '../kernels/dispatch.js';
 import type { OpName } from '../ops/args.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import type { Backend, Collector, ParamSlot, ProgramSet, RunOptions } from './backend.js';
@@ -18,13 +19,6 @@ import { checkCollect, tensorSizes } from './backend.js';
 
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const FLAT_ROLES = ['param', 'grad', 'state1', 'state2'] as const;
-/** Below this many workgroups per dispatch on average, a step is bound by dispatch hand-offs, not by compute. */
-const BUSY_WAIT_WORKGROUPS = 8;
-
-function meanWorkgroups(dispatches: readonly Dispatch[]): number {
-  const total = dispatches.reduce((sum, d) => sum + d.workgroups[0] * d.workgroups[1] * d.workgroups[2], 0);
-  return dispatches.length === 0 ? Infinity : total / dispatches.length;
-}
 
 export class GpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
@@ -37,17 +31,15 @@ export class GpuBackend implements Backend {
   private readonly flats = new Map<string, GPUBuffer>();
   private readonly slots = new Map<ParamSlot, GPUBuffer>();
   private readonly programs = new Map<string, Dispatch[]>();
-  /** Programs whose waits should poll busily (see WaitStyle): tiny dispatches on a CPU adapter. */
+  /** Programs whose waits should poll busily (waitStyleFor: tiny dispatches on a CPU adapter). */
   private readonly busyWaitPrograms = new Set<string>();
+  /** How waits poll until the next run: the style of the last run's programs (busy if any is). */
+  private style: WaitStyle = 'quiet';
   private layout!: ParamLayout;
   /** Each program's dispatches with the op call they came from, for the benchmark's counts and per-kernel profile. */
   readonly dispatchSources = new Map<string, readonly { dispatch: Dispatch; call: OpCall }[]>();
-  /** The adapter runs kernels on the CPU, where tiny dispatches want busy waits. */
-  private readonly cpuAdapter: boolean;
-
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
-    this.cpuAdapter = isCpuAdapter(gpu.report);
     this.ctx = new KernelContext(gpu);
     this.adapter = describeAdapter(gpu.report);
     this.maxTensorBytes = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
@@ -76,7 +68,7 @@ export class GpuBackend implements Backend {
       }
       this.programs.set(name, sources.map((s) => s.dispatch));
       this.dispatchSources.set(name, sources);
-      if (this.cpuAdapter && meanWorkgroups(sources.map((s) => s.dispatch)) < BUSY_WAIT_WORKGROUPS) this.busyWaitPrograms.add(name);
+      if (waitStyleFor(this.gpu.report, sources.map((s) => s.dispatch.workgroups)) === 'busy') this.busyWaitPrograms.add(name);
     }
     this.gpu.checkHealthy();
   }
@@ -104,7 +96,7 @@ export class GpuBackend implements Backend {
       const buffer = this.buffers.get(id);
       if (buffer) encoder.clearBuffer(buffer);
     }
-    setWaitStyle(programs.some((name) => this.busyWaitPrograms.has(name)) ? 'busy' : 'quiet');
+    this.style = programs.some((name) => this.busyWaitPrograms.has(name)) ? 'busy' : 'quiet';
     for (const name of programs) {
       const dispatches = this.programs.get(name);
       if (!dispatches) throw new Error(`GPU backend: no program named ${name}`);
@@ -120,7 +112,7 @@ export class GpuBackend implements Backend {
   }
 
   collector(floats: number): Collector {
-    return new GpuCollector(this.gpu, floats);
+    return new GpuCollector(this.gpu, floats, () => this.style);
   }
 
   /** Copies regions to one mappable buffer in a single submit and maps it. */
@@ -134,7 +126,7 @@ export class GpuBackend implements Backend {
       at += Math.ceil(r.bytes / 4) * 4;
     }
     this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
+    await gpuWait(this.style, () => staging.mapAsync(GPUMapMode.READ));
     const all = new Float32Array(staging.getMappedRange().slice(0));
     staging.unmap();
     staging.destroy();
@@ -200,7 +192,7 @@ export class GpuBackend implements Backend {
   }
 
   async idle(): Promise<void> {
-    await this.device.queue.onSubmittedWorkDone();
+    await gpuWait(this.style, () => this.device.queue.onSubmittedWorkDone());
     this.gpu.checkHealthy();
   }
 
@@ -220,19 +212,28 @@ export class GpuBackend implements Backend {
   destroy(): void {
     this.releaseBuffers();
   }
+
+  /** How this backend's waits poll now (set by each run from its programs). */
+  get waitStyle(): WaitStyle {
+    return this.style;
+  }
 }
 
 /** A mappable staging buffer the runs copy into; mapped once by read(). */
 class GpuCollector implements Collector {
   readonly staging: GPUBuffer;
 
-  constructor(private readonly gpu: Gpu, readonly floats: number) {
+  constructor(
+    private readonly gpu: Gpu,
+    readonly floats: number,
+    private readonly style: () => WaitStyle,
+  ) {
     this.staging = gpu.device.createBuffer({ label: 'collect', size: Math.max(16, floats * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   }
 
   async read(): Promise<Float32Array> {
     try {
-      await this.staging.mapAsync(GPUMapMode.READ);
+      await gpuWait(this.style(), () => this.staging.mapAsync(GPUMapMode.READ));
       const values = new Float32Array(this.staging.getMappedRange().slice(0, this.floats * 4));
       this.staging.unmap();
       this.gpu.checkHealthy();

@@ -1,24 +1,12 @@
 // One entry that returns a ready WebGPU device in the browser (navigator.gpu) and in Node (the
 // `webgpu` package, Dawn's bindings). It keeps the GPU instance referenced for the device's life
 // (dawn-node segfaults if the instance is collected), requests only the limits the kernels need,
-// and surfaces device loss and uncaptured errors instead of letting them pass silently. In Node
-// it also stops dawn-node's waits from spinning a core (quiet-polling.ts).
+// and surfaces device loss and uncaptured errors instead of letting them pass silently.
 
-import { installQuietPolling } from './quiet-polling.js';
+import type { AdapterReport } from './adapter.js';
+import { gpuWait } from './waits.js';
 
-export interface AdapterReport {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  isFallbackAdapter: boolean;
-  /** Invocations per subgroup, when the device has the subgroups feature and the adapter one fixed size. */
-  subgroupSize: number | undefined;
-  /** WGSL may declare storage textures with read access (lavapipe's texel matmul binds its operands so). */
-  readonlyStorageTextures: boolean;
-  /** Where the adapter came from: the browser's navigator.gpu or dawn-node. */
-  runtime: 'browser' | 'node';
-}
+export { adapterText, describeAdapter, isCpuAdapter, type AdapterReport } from './adapter.js';
 
 /** No WebGPU adapter could be found; the message says how to get one. */
 export class GpuUnavailableError extends Error {
@@ -81,7 +69,6 @@ async function findInstance(): Promise<{ instance: GPU; runtime: 'browser' | 'no
   for (const [key, value] of Object.entries(mod.globals)) {
     if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
   }
-  installQuietPolling();
   return { instance: mod.create([]), runtime: 'node' };
 }
 
@@ -93,7 +80,7 @@ export interface AcquireOptions {
 export async function acquireGpu(options: AcquireOptions = {}): Promise<Gpu> {
   const { instance, runtime } = await findInstance();
   const adapter = await withTimeout(
-    instance.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' }),
+    gpuWait('quiet', () => instance.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' })),
     20_000,
     'requestAdapter() did not answer within 20 s',
   );
@@ -106,7 +93,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<Gpu> {
   }
   // Subgroups let lavapipe's texel matmul share fetched rows between lanes (src/kernels/tuning.ts).
   const requiredFeatures: GPUFeatureName[] = adapter.features.has('subgroups') ? ['subgroups'] : [];
-  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-mlp' });
+  const device = await gpuWait('quiet', () => adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-mlp' }));
 
   let pendingError: GpuDeviceError | undefined;
   let destroyed = false;
@@ -153,23 +140,6 @@ function subgroupSizeOf(device: GPUDevice, info: GPUAdapterInfo | undefined): nu
   if (!device.features.has('subgroups')) return undefined;
   const { subgroupMinSize, subgroupMaxSize } = (info ?? {}) as { subgroupMinSize?: number; subgroupMaxSize?: number };
   return subgroupMinSize !== undefined && subgroupMinSize === subgroupMaxSize ? subgroupMinSize : undefined;
-}
-
-/** The adapter's identifying strings in one lower-case line, for matching driver names. */
-export function adapterText(report: Pick<AdapterReport, 'vendor' | 'architecture' | 'device' | 'description'>): string {
-  return `${report.vendor} ${report.architecture} ${report.device} ${report.description}`.toLowerCase();
-}
-
-/** Whether the adapter runs kernels on the CPU (lavapipe, SwiftShader, or any fallback adapter). */
-export function isCpuAdapter(report: AdapterReport): boolean {
-  return report.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/.test(adapterText(report));
-}
-
-/** One line naming the adapter, for logs, test output and the CLI's JSON. */
-export function describeAdapter(report: AdapterReport): string {
-  const parts = [report.vendor, report.architecture, report.device, report.description].filter((p) => p && p.length > 0);
-  const unique = [...new Set(parts)];
-  return `${unique.join(' / ') || 'unknown adapter'}${report.isFallbackAdapter ? ' (fallback)' : ''}`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

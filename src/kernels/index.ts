@@ -4,7 +4,8 @@
 import type { OpArgs, OpName } from '../ops/args.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { opSpecs } from '../ops/table.js';
-import type { Dispatch, KernelContext } from './runtime.js';
+import type { KernelContext } from './context.js';
+import type { Dispatch } from './dispatch.js';
 import { pointwiseKernels } from './pointwise.js';
 import { linearKernels } from './linear.js';
 import { lossKernels } from './loss.js';

@@ -5,28 +5,61 @@
 import dropoutWgsl from '../../shaders/dropout.wgsl?raw';
 import gatherWgsl from '../../shaders/gather.wgsl?raw';
 import layerNormWgsl from '../../shaders/layer_norm.wgsl?raw';
+import layerNormBackwardWgsl from '../../shaders/layer_norm_backward.wgsl?raw';
+import layerNormForwardWgsl from '../../shaders/layer_norm_forward.wgsl?raw';
 import type { OpArgs } from '../ops/args.js';
+import { SCALAR } from '../ops/args.js';
+import { keepThreshold, LAYER_NORM_EPSILON } from '../ops/defaults.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { sizeOf } from '../ops/tensor.js';
-import { keepThreshold } from '../reference/random.js';
-import { LAYER_NORM_EPSILON } from '../reference/structure.js';
-import type { Dispatch, KernelContext } from './runtime.js';
-import { groups1d } from './runtime.js';
+import type { KernelContext } from './context.js';
+import { defineKernel, u32, u32Override } from './descriptor.js';
+import { groups1d, type Dispatch } from './dispatch.js';
 
 type Args = OpArgs<GpuTensor>;
+const WG = 256;
+
+const DROPOUT = defineKernel({
+  name: 'dropout', body: dropoutWgsl, workgroupSize: WG,
+  uniform: { n: 'u32', seed: 'u32', threshold: 'u32', scale: 'f32' },
+  bindings: { scalars: 'read', src: 'read', dst: 'read_write' },
+  constants: { SCALAR_RNG_STEP: u32(SCALAR.rngStep) },
+});
+
+const GATHER = defineKernel({
+  name: 'gather', body: gatherWgsl, workgroupSize: WG,
+  uniform: { n: 'u32', cols: 'u32', src_rows: 'u32', count: 'u32' },
+  bindings: { scalars: 'read', src: 'read', indices: 'read', dst: 'read_write' },
+  constants: { SCALAR_BATCH_OFFSET: u32(SCALAR.batchOffset) },
+});
+
+/** Threads per dgamma/dbeta column workgroup (one thread per column). */
+const COLUMN_WG = 64;
+/** What forward and backward share: shaders/layer_norm.wgsl, sized by the override WG (threads per row workgroup). */
+const LAYER_NORM_COMMON = {
+  libraries: [{ source: layerNormWgsl }],
+  uniform: { rows: 'u32', cols: 'u32', epsilon: 'f32', accumulate: 'u32' },
+  overrides: { WG: u32Override(256) },
+} as const;
+
+const LAYER_NORM_FORWARD = defineKernel({
+  name: 'layer_norm_forward', body: layerNormForwardWgsl,
+  ...LAYER_NORM_COMMON,
+  bindings: { x: 'read', gamma: 'read', beta: 'read', y: 'read_write', mean_out: 'read_write', rstd_out: 'read_write' },
+});
+
+const LAYER_NORM_BACKWARD = defineKernel({
+  name: 'layer_norm_backward', body: layerNormBackwardWgsl,
+  ...LAYER_NORM_COMMON,
+  bindings: { x: 'read', gamma: 'read', dy: 'read', mean_in: 'read', rstd_in: 'read', dx: 'read_write', dgamma: 'read_write', dbeta: 'read_write' },
+  constants: { COLUMN_WG: u32(COLUMN_WG) },
+});
 
 /** dst = src * keep / (1 - p): dropout's forward (x -> y) and backward (dy -> dx) alike. */
 async function dropoutMask(ctx: KernelContext, label: string, src: GpuTensor, dst: GpuTensor, p: number, seed: number, scalars: GpuTensor): Promise<Dispatch[]> {
   const n = sizeOf(src.shape);
-  const pipeline = await ctx.pipelines.get('dropout', dropoutWgsl, 'dropout_apply');
-  const uniform = ctx.uniform(`dropout.${label}`, [
-    ['u32', n],
-    ['u32', seed],
-    ['u32', keepThreshold(p)],
-    ['f32', 1 / (1 - p)],
-  ]);
-  const bindGroup = ctx.bindGroup(`dropout.${label}`, pipeline, [uniform, scalars, src, dst]);
-  return [{ label, pipeline, bindGroup, workgroups: groups1d(n, 256) }];
+  const uniform = { n, seed, threshold: keepThreshold(p), scale: 1 / (1 - p) };
+  return [await ctx.dispatch(DROPOUT, { label, entry: 'dropout_apply', uniform, bindings: { scalars, src, dst }, workgroups: groups1d(n, WG) })];
 }
 
 /** Threads per row workgroup: the next power of two >= N, between 32 and 256. */
@@ -36,50 +69,38 @@ function rowWorkgroupSize(cols: number): number {
   return wg;
 }
 
-function layerNormUniform(ctx: KernelContext, label: string, rows: number, cols: number, epsilon: number, accumulate: boolean): GPUBuffer {
-  return ctx.uniform(label, [
-    ['u32', rows],
-    ['u32', cols],
-    ['f32', epsilon],
-    ['u32', accumulate ? 1 : 0],
-  ]);
-}
-
 export const structureKernels = {
   dropout: (ctx: KernelContext, { x, y, p, seed, scalars }: Args['dropout']) => dropoutMask(ctx, 'dropout', x, y, p, seed, scalars),
   dropoutGrad: (ctx: KernelContext, { dy, dx, p, seed, scalars }: Args['dropoutGrad']) => dropoutMask(ctx, 'dropoutGrad', dy, dx, p, seed, scalars),
 
   layerNorm: async (ctx: KernelContext, { x, gamma, beta, y, mean, rstd, epsilon = LAYER_NORM_EPSILON }: Args['layerNorm']): Promise<Dispatch[]> => {
     const [rows, cols] = x.shape;
-    const pipeline = await ctx.pipelines.get('layer_norm', layerNormWgsl, 'layer_norm_forward', { WG: rowWorkgroupSize(cols) });
-    const uniform = layerNormUniform(ctx, 'layerNorm', rows, cols, epsilon, false);
-    const bindGroup = ctx.bindGroup('layerNorm', pipeline, [uniform, x, gamma, beta, y, mean, rstd]);
-    return [{ label: 'layerNorm', pipeline, bindGroup, workgroups: groups1d(rows, 1) }];
+    return [
+      await ctx.dispatch(LAYER_NORM_FORWARD, {
+        label: 'layerNorm',
+        entry: 'layer_norm_forward',
+        overrides: { WG: rowWorkgroupSize(cols) },
+        uniform: { rows, cols, epsilon, accumulate: false },
+        bindings: { x, gamma, beta, y, mean_out: mean, rstd_out: rstd },
+        workgroups: groups1d(rows, 1),
+      }),
+    ];
   },
 
   layerNormGrad: async (ctx: KernelContext, args: Args['layerNormGrad']): Promise<Dispatch[]> => {
     const { dy, x, gamma, mean, rstd, dx, dgamma, dbeta, accumulate = false } = args;
     const [rows, cols] = x.shape;
-    const rowPipeline = await ctx.pipelines.get('layer_norm', layerNormWgsl, 'layer_norm_backward_rows', { WG: rowWorkgroupSize(cols) });
-    const columnPipeline = await ctx.pipelines.get('layer_norm', layerNormWgsl, 'layer_norm_backward_columns');
-    const uniform = layerNormUniform(ctx, 'layerNormGrad', rows, cols, 0, accumulate);
-    const bindings = [uniform, x, gamma, dy, mean, rstd, dx, dgamma, dbeta];
+    const uniform = ctx.uniform(LAYER_NORM_BACKWARD, 'layerNormGrad', { rows, cols, epsilon: 0, accumulate });
+    const bindings = { x, gamma, dy, mean_in: mean, rstd_in: rstd, dx, dgamma, dbeta };
     return [
-      { label: 'layerNormGrad.rows', pipeline: rowPipeline, bindGroup: ctx.bindGroup('layerNormGrad.rows', rowPipeline, bindings), workgroups: groups1d(rows, 1) },
-      { label: 'layerNormGrad.columns', pipeline: columnPipeline, bindGroup: ctx.bindGroup('layerNormGrad.columns', columnPipeline, bindings), workgroups: groups1d(cols, 64) },
+      await ctx.dispatch(LAYER_NORM_BACKWARD, { label: 'layerNormGrad.rows', entry: 'layer_norm_backward_rows', overrides: { WG: rowWorkgroupSize(cols) }, uniform, bindings, workgroups: groups1d(rows, 1) }),
+      await ctx.dispatch(LAYER_NORM_BACKWARD, { label: 'layerNormGrad.columns', entry: 'layer_norm_backward_columns', uniform, bindings, workgroups: groups1d(cols, COLUMN_WG) }),
     ];
   },
 
   gather: async (ctx: KernelContext, { src, indices, dst, scalars }: Args['gather']): Promise<Dispatch[]> => {
     const n = sizeOf(dst.shape);
-    const pipeline = await ctx.pipelines.get('gather', gatherWgsl, 'gather_rows');
-    const uniform = ctx.uniform('gather', [
-      ['u32', n],
-      ['u32', dst.shape[1]],
-      ['u32', src.shape[0]],
-      ['u32', indices.shape[0]],
-    ]);
-    const bindGroup = ctx.bindGroup('gather', pipeline, [uniform, scalars, src, indices, dst]);
-    return [{ label: 'gather', pipeline, bindGroup, workgroups: groups1d(n, 256) }];
+    const uniform = { n, cols: dst.shape[1], src_rows: src.shape[0], count: indices.shape[0] };
+    return [await ctx.dispatch(GATHER, { label: 'gather', entry: 'gather_rows', uniform, bindings: { scalars, src, indices, dst }, workgroups: groups1d(n, WG) })];
   },
 };

@@ -4,7 +4,7 @@
 // read operands through textures instead (shaders/matmul_texel.wgsl), 4 floats per fetch, and
 // share the fetched rows across a subgroup.
 
-import { adapterText, type AdapterReport } from '../device/gpu.js';
+import { adapterText, type AdapterReport } from '../device/adapter.js';
 
 /** Outputs per invocation of a matmul (RM x RN in its shader). */
 export interface MatmulTiling {

@@ -3,7 +3,7 @@
 // step are runtime values in scalars, checked by whoever writes them).
 
 import { InputError, ShapeError, shapeText } from '../util/errors.js';
-import type { OptimizerHyperparameters } from '../reference/optimizer.js';
+import type { OptimizerHyperparameters } from './defaults.js';
 import { SCALARS_LENGTH } from './args.js';
 import { OPTIMIZERS } from './names.js';
 import type { OpSpecTable } from './op.js';

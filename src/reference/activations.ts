@@ -3,15 +3,10 @@
 // derivative at exactly 0 is 0, leaky ReLU's is alpha.
 
 import type { Activation } from '../ops/args.js';
+import { defaultAlpha, SELU_ALPHA, SELU_SCALE } from '../ops/defaults.js';
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-export function defaultAlpha(name: Activation['name']): number {
-  return name === 'leaky_relu' ? 0.01 : name === 'elu' ? 1 : 0;
-}
 
 function alphaOf(a: Activation): number {
   return a.alpha ?? defaultAlpha(a.name);

@@ -3,14 +3,12 @@
 // specification shaders/loss.wgsl and shaders/reduce.wgsl implement in f32, with the same guards.
 
 import type { OpArgs } from '../ops/args.js';
+import { DEFAULT_ACCURACY_THRESHOLD, DEFAULT_HUBER_DELTA } from '../ops/defaults.js';
 import type { LossName } from '../ops/names.js';
 import type { CpuTensor } from '../ops/tensor.js';
 import { sigmoid, softplus } from './activations.js';
 
 type Args = OpArgs<CpuTensor>;
-
-/** Huber's delta when none is given: quadratic for |p - t| <= 1, linear beyond. */
-export const DEFAULT_HUBER_DELTA = 1;
 
 /**
  * The loss of one row and d(row loss)/d(pred row) written into `grad` (same length as `p`).
@@ -137,9 +135,6 @@ export function argmax(row: ArrayLike<number>): number {
   for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
   return best;
 }
-
-/** Threshold on binary (C == 1) predictions when none is given: logit 0, i.e. probability 0.5. */
-export const DEFAULT_ACCURACY_THRESHOLD = 0;
 
 /**
  * Counts correct rows. C > 1: argmax(pred row) equals the target's class, which is the index in a

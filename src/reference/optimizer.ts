@@ -1,59 +1,14 @@
 // Float64 reference of the optimizer step: the specification shaders/optimizer.wgsl implements in
 // f32. Update rules follow PyTorch's conventions (noted per optimizer); defaults are exported so
-// the kernel, validation, CLI and docs read one table.
+// the defaults live in src/ops/defaults.ts.
 
 import type { OpArgs } from '../ops/args.js';
 import { SCALAR } from '../ops/args.js';
-import type { OptimizerName } from '../ops/names.js';
+import { CLIP_EPSILON, optimizerHyperparameters } from '../ops/defaults.js';
 import type { CpuTensor } from '../ops/tensor.js';
 
 type Args = OpArgs<CpuTensor>;
 type OptimizerArgs = Args['optimizer'];
-
-/** Every hyperparameter an optimizer step can read (lr and step come from the scalars tensor). */
-export interface OptimizerHyperparameters {
-  weightDecay: number;
-  momentum: number;
-  beta1: number;
-  beta2: number;
-  rho: number;
-  epsilon: number;
-}
-
-/**
- * Defaults per optimizer, listing only what each one uses. Adam's are PyTorch's; rmsprop's
- * rho = 0.9 and epsilon = 1e-7 (rmsprop, adagrad) are Keras' defaults (PyTorch uses 0.99 / 1e-8 /
- * 1e-10), chosen because they are the friendlier defaults in f32.
- */
-export const OPTIMIZER_DEFAULTS = {
-  sgd: { weightDecay: 0 },
-  momentum: { weightDecay: 0, momentum: 0.9 },
-  nesterov: { weightDecay: 0, momentum: 0.9 },
-  adam: { weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-  adamw: { weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-  rmsprop: { weightDecay: 0, rho: 0.9, epsilon: 1e-7 },
-  adagrad: { weightDecay: 0, epsilon: 1e-7 },
-} as const satisfies Record<OptimizerName, Partial<OptimizerHyperparameters>>;
-
-/** The args' hyperparameters with defaults filled in; 0 where the optimizer does not use one. */
-export function optimizerHyperparameters(args: Pick<OptimizerArgs, 'optimizer' | keyof OptimizerHyperparameters>): OptimizerHyperparameters {
-  const d: Partial<OptimizerHyperparameters> = OPTIMIZER_DEFAULTS[args.optimizer];
-  return {
-    weightDecay: args.weightDecay ?? d.weightDecay ?? 0,
-    momentum: args.momentum ?? d.momentum ?? 0,
-    beta1: args.beta1 ?? d.beta1 ?? 0,
-    beta2: args.beta2 ?? d.beta2 ?? 0,
-    rho: args.rho ?? d.rho ?? 0,
-    epsilon: args.epsilon ?? d.epsilon ?? 0,
-  };
-}
-
-/**
- * Added to the gradient norm before dividing, so an all-zero gradient gives a finite factor
- * (min(1, maxNorm / 1e-6) = 1) instead of 0/0. It makes the clipped norm maxNorm·‖g‖/(‖g‖+1e-6),
- * i.e. maxNorm to within 1e-6 absolute, as torch.nn.utils.clip_grad_norm_ does.
- */
-export const CLIP_EPSILON = 1e-6;
 
 /** The gradient scale for clipping to maxNorm, from the sum of squares of the whole gradient. */
 export function clipFactor(sumSquares: number, maxNorm: number): number {

@@ -18,12 +18,3 @@ export function random24(seed: number, step: number, index: number): number {
   const key = pcgHash((pcgHash(seed) + (step >>> 0)) >>> 0);
   return pcgHash((pcgHash(index) + key) >>> 0) >>> 8;
 }
-
-/**
- * The integer threshold t with (random24 >= t) <=> (random24 / 2^24 >= p): u = random24 / 2^24 is
- * uniform on the 24-bit grid in [0, 1), and comparing integers keeps the GPU, which only has p in
- * f32, bit-identical to the reference. p * 2^24 is exact in float64.
- */
-export function keepThreshold(p: number): number {
-  return Math.ceil(p * 16777216);
-}

@@ -4,13 +4,11 @@
 
 import type { OpArgs } from '../ops/args.js';
 import { SCALAR } from '../ops/args.js';
+import { keepThreshold, LAYER_NORM_EPSILON } from '../ops/defaults.js';
 import type { CpuTensor } from '../ops/tensor.js';
-import { keepThreshold, random24 } from './random.js';
+import { random24 } from './random.js';
 
 type Args = OpArgs<CpuTensor>;
-
-/** Layer norm's default epsilon inside the square root (var + epsilon). */
-export const LAYER_NORM_EPSILON = 1e-5;
 
 /**
  * A per-step scalar as the GPU sees it: the executor stores it as f32 and the shader converts it

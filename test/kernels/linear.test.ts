@@ -13,7 +13,7 @@ import { ShapeError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 import { compareOp, emptyTensor, ODD_SIZES, randomTensor, TILE_SIZES, type Tolerance } from '../support/compare.js';
 import { releaseTestGpu, testGpu, tunedContext } from '../support/gpu.js';
-import { KernelContext } from '../../src/kernels/runtime.js';
+import { KernelContext } from '../../src/kernels/context.js';
 import { GPU_TUNING, SIMD_CPU_TUNING, tuningFor, type KernelTuning } from '../../src/kernels/tuning.js';
 
 afterAll(releaseTestGpu);

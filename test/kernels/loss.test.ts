@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareKernel } from '../../src/kernels/index.js';
-import { encodeDispatches } from '../../src/kernels/runtime.js';
+import { encodeDispatches } from '../../src/kernels/dispatch.js';
 import type { OpArgs } from '../../src/ops/args.js';
 import { LOSSES, type LossName } from '../../src/ops/names.js';
 import type { CpuTensor, GpuTensor } from '../../src/ops/tensor.js';

@@ -9,7 +9,7 @@ import type { OptimizerName } from '../../src/ops/names.js';
 import type { CpuTensor } from '../../src/ops/tensor.js';
 import { cpuTensor } from '../../src/ops/tensor.js';
 import { runReference } from '../../src/reference/index.js';
-import { CLIP_EPSILON, OPTIMIZER_DEFAULTS, optimizerHyperparameters } from '../../src/reference/optimizer.js';
+import { CLIP_EPSILON, OPTIMIZER_DEFAULTS, optimizerHyperparameters } from '../../src/ops/defaults.js';
 
 type Args = OpArgs<CpuTensor>['optimizer'];
 

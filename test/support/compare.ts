@@ -5,7 +5,8 @@
 
 import { expect } from 'vitest';
 import { prepareKernel } from '../../src/kernels/index.js';
-import { encodeDispatches, type KernelContext } from '../../src/kernels/runtime.js';
+import type { KernelContext } from '../../src/kernels/context.js';
+import { encodeDispatches } from '../../src/kernels/dispatch.js';
 import type { OpArgs, OpName } from '../../src/ops/args.js';
 import { opSpecs } from '../../src/ops/table.js';
 import type { CpuTensor, GpuTensor } from '../../src/ops/tensor.js';

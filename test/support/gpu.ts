@@ -2,7 +2,7 @@
 // GpuUnavailableError's instructions (CI=true or not), so a broken install can never pass silently.
 
 import { acquireGpu, type Gpu } from '../../src/device/gpu.js';
-import { KernelContext } from '../../src/kernels/runtime.js';
+import { KernelContext } from '../../src/kernels/context.js';
 import type { KernelTuning } from '../../src/kernels/tuning.js';
 
 let shared: Promise<{ gpu: Gpu; ctx: KernelContext }> | undefined;

@@ -1,15 +1,37 @@
 // The quiet-polling wrapper around setImmediate: dawn-node's native poll is deferred through
 // setTimeout, every other callback keeps setImmediate's behaviour, and a real GPU wait still
 // resolves while going through the deferred path (so a dawn-node that stopped using the global
-// setImmediate would show up here, not as a silent slowdown).
+// setImmediate would show up here, not as a silent slowdown). Without the process-wide opt-in the
+// wrapper is in place only while one of our waits is pending.
 
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { installQuietPolling, setWaitStyle } from '../../src/device/quiet-polling.js';
+import { gpuWait, installQuietPolling, setWaitStyle } from '../../src/device/waits.js';
 import { testGpu } from '../support/gpu.js';
 
 describe('quiet polling', () => {
   afterEach(() => vi.restoreAllMocks());
+
+  // First, before any test opts in to the process-wide wrapper.
+  it("replaces setImmediate only while one of our quiet waits is pending, and never for a busy one", async () => {
+    const { gpu } = await testGpu();
+    const original = globalThis.setImmediate;
+    let during: typeof setImmediate | undefined;
+    await gpuWait('quiet', () => {
+      during = globalThis.setImmediate;
+      return gpu.device.queue.onSubmittedWorkDone();
+    });
+    expect(during).not.toBe(original);
+    expect(globalThis.setImmediate).toBe(original);
+    await gpuWait('busy', () => {
+      during = globalThis.setImmediate;
+      return gpu.device.queue.onSubmittedWorkDone();
+    });
+    expect(during).toBe(original);
+    // A failing wait restores it too.
+    await expect(gpuWait('quiet', () => Promise.reject(new Error('lost')))).rejects.toThrow('lost');
+    expect(globalThis.setImmediate).toBe(original);
+  });
 
   it('defers only anonymous native callbacks, and keeps setImmediate usable for everything else', async () => {
     installQuietPolling();
@@ -49,7 +71,7 @@ describe('quiet polling', () => {
     const encoder = gpu.device.createCommandEncoder();
     for (let i = 0; i < 4; i++) encoder.clearBuffer(buffer);
     gpu.device.queue.submit([encoder.finish()]);
-    await gpu.device.queue.onSubmittedWorkDone();
+    await gpuWait('quiet', () => gpu.device.queue.onSubmittedWorkDone());
     const polls = timeout.mock.calls.filter(([callback, delay]) => delay === 1 && typeof callback === 'function' && callback.name === '');
     expect(polls.length).toBeGreaterThan(0);
     buffer.destroy();

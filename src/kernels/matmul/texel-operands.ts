@@ -1,11 +1,19 @@
 // Matmul operands as textures, for shaders/matmul_texel.wgsl: a tensor's floats laid into an
 // rgba32float storage texture (the kernel reads it with read access) in order, 4 per texel and
 // TEXELS_PER_ROW texels per row, so texel f holds floats 4f..4f+3. The texture is created once per
-// operand at plan time and refreshed from the buffer by copies recorded just before the dispatch.
+// operand at plan time and refreshed from the buffer by copies the texel dispatch records just
+// before itself (its `before`): the generic encoder knows nothing of textures.
 
-import type { GpuTensor } from '../ops/tensor.js';
-import { sizeOf } from '../ops/tensor.js';
-import type { KernelContext, TexelCopy } from './runtime.js';
+import type { GpuTensor } from '../../ops/tensor.js';
+import { sizeOf } from '../../ops/tensor.js';
+import type { KernelContext } from '../context.js';
+
+/** One copyBufferToTexture, fully described at plan time. */
+interface TexelCopy {
+  readonly source: GPUTexelCopyBufferInfo;
+  readonly destination: GPUTexelCopyTextureInfo;
+  readonly size: readonly [number, number];
+}
 
 /** Texture width in texels; 256 x 16 bytes = 4096-byte rows, a multiple of the 256 bytesPerRow alignment. */
 export const TEXELS_PER_ROW = 256;
@@ -25,12 +33,14 @@ export function texelRows(t: GpuTensor, maxRows: number): number | undefined {
 
 /** A texture for `t` and the copies (whole rows, then the partial last row) that fill it from t's buffer. */
 export function texelOperand(ctx: KernelContext, label: string, t: GpuTensor, rows: number): { view: GPUTextureView; copies: TexelCopy[] } {
-  const texture = ctx.texture({
-    label,
-    size: [TEXELS_PER_ROW, rows],
-    format: 'rgba32float',
-    usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
-  });
+  const texture = ctx.own(
+    ctx.device.createTexture({
+      label,
+      size: [TEXELS_PER_ROW, rows],
+      format: 'rgba32float',
+      usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
+    }),
+  );
   const texels = sizeOf(t.shape) / 4;
   const fullRows = Math.floor(texels / TEXELS_PER_ROW);
   const rest = texels % TEXELS_PER_ROW;
@@ -50,4 +60,11 @@ export function texelOperand(ctx: KernelContext, label: string, t: GpuTensor, ro
     });
   }
   return { view: texture.createView(), copies };
+}
+
+/** Records `copies` on the encoder (a dispatch's `before`): every operand refreshed from its buffer. */
+export function recordTexelCopies(copies: readonly TexelCopy[]): (encoder: GPUCommandEncoder) => void {
+  return (encoder) => {
+    for (const c of copies) encoder.copyBufferToTexture(c.source, c.destination, c.size);
+  };
 }

@@ -1,0 +1,54 @@
+// The two matmul kernels' descriptors: the workgroup-memory kernel (shaders/matmul.wgsl, operands
+// in storage buffers) and lavapipe's texel kernel (shaders/matmul_texel.wgsl, operands in storage
+// textures). Both share the epilogue's overrides, uniform and bindings; their per-invocation block
+// (RM x RN) and tile are consts, since they size arrays, so there is one descriptor per tiling.
+
+import matmulEpilogueWgsl from '../../../shaders/matmul_epilogue.wgsl?raw';
+import matmulTexelWgsl from '../../../shaders/matmul_texel.wgsl?raw';
+import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
+import { ACTIVATION_LIBRARY } from '../activations.js';
+import { bool, defineKernel, u32, u32Override, type Access } from '../descriptor.js';
+import { TEXEL_LANES, type MatmulTile, type MatmulTiling } from '../tuning.js';
+import { TEXELS_PER_ROW } from './texel-operands.js';
+
+/** The descriptor both kernels share, with the operands' binding kind and the kernel's own parts. */
+function matmulKernel<const A extends Access>(name: string, body: string, operands: A, constants: Record<string, number>, enables: readonly string[] = []) {
+  return defineKernel({
+    name,
+    body,
+    enables,
+    libraries: [ACTIVATION_LIBRARY, { source: matmulEpilogueWgsl }],
+    uniform: { m: 'u32', n: 'u32', k: 'u32', alpha: 'f32' },
+    bindings: { a: operands, b: operands, bias: 'read', z: 'read', out: 'read_write', pre: 'read_write' },
+    overrides: { TRANS_A: bool(false), TRANS_B: bool(false), HAS_BIAS: bool(false), ACT: u32Override(0), GRAD_OF: bool(false), WRITE_PRE: bool(false), ACCUMULATE: bool(false) },
+    constants: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, u32(v)])),
+  });
+}
+
+export type MatmulDescriptor = ReturnType<typeof matmulKernel<Access>>;
+
+// One descriptor per tiling, so each tiling's generated source (and pipeline) is made once.
+const made = new Map<string, MatmulDescriptor>();
+
+function memo(key: string, make: () => MatmulDescriptor): MatmulDescriptor {
+  let d = made.get(key);
+  if (!d) {
+    d = make();
+    made.set(key, d);
+  }
+  return d;
+}
+
+/** The workgroup-memory kernel with a `tile` per workgroup and `tiling` outputs per invocation. */
+export function bufferMatmul(tiling: MatmulTiling, tile: MatmulTile): MatmulDescriptor {
+  return memo(`matmul.${tiling.rows}x${tiling.cols}.${tile.rows}x${tile.cols}`, () =>
+    matmulKernel('matmul', matmulWgsl, 'read', { TM: tile.rows, TN: tile.cols, RM: tiling.rows, RN: tiling.cols }),
+  );
+}
+
+/** The texel kernel with `tiling` rows per workgroup x columns per lane. */
+export function texelMatmul(tiling: MatmulTiling): MatmulDescriptor {
+  return memo(`matmul_texel.${tiling.rows}x${tiling.cols}`, () =>
+    matmulKernel('matmul_texel', matmulTexelWgsl, 'texture_read', { TEXELS_PER_ROW, LANES: TEXEL_LANES, RM: tiling.rows, RN: tiling.cols }, ['subgroups']),
+  );
+}
