@@ -3,7 +3,7 @@
 // imports (the browser demo parses dropped files with it); csv-file.ts adds reading from disk.
 
 import Papa from 'papaparse';
-import type { Task } from '../model/spec.js';
+import type { Task } from '../types/model-spec.js';
 import { InputError } from '../util/errors.js';
 import { validateDataset, type Dataset } from './dataset.js';
 

@@ -2,7 +2,7 @@
 // checks that keep bad data (NaN, wrong widths, out-of-range labels) from ever reaching the GPU,
 // and small row/label helpers shared by splitting and training.
 
-import type { Task } from '../model/spec.js';
+import type { Task } from '../types/model-spec.js';
 import { InputError } from '../util/errors.js';
 
 export interface Dataset {

@@ -2,7 +2,7 @@
 // regression curves whose answer is known, so a user can see at a glance whether training works.
 // Same options + seed -> identical dataset on every platform (all randomness comes from Rng).
 
-import type { Task } from '../model/spec.js';
+import type { Task } from '../types/model-spec.js';
 import { Rng } from '../util/rng.js';
 import { InputError } from '../util/errors.js';
 import type { Dataset } from './dataset.js';

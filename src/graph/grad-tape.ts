@@ -1,9 +1,14 @@
 // Tracks the gradient of every tensor during the backward pass. A tensor feeding two consumers
 // (a residual's input) receives two contributions: the second is written to a fresh tensor and
-// summed with an add op into a new version, so no op ever reads and writes the same buffer.
+// summed with an add op into a new version, so no op ever reads and writes the same buffer. When
+// a dense node's activated output has a single consumer that fused act' into its own dX matmul,
+// the tape holds the gradient w.r.t. that node's pre-activation instead, and says which it holds.
 
 import type { OpCall, TensorRef } from './program.js';
 import { call, ref } from './program.js';
+
+/** The gradient reaching a node's output: w.r.t. the output itself, or w.r.t. its pre-activation z. */
+export type OutputGradient = { readonly wrt: 'output' | 'preActivation'; readonly grad: TensorRef };
 
 export class GradTape {
   private readonly current = new Map<string, TensorRef>();
@@ -27,16 +32,18 @@ export class GradTape {
     return [call('add', { a: existing, b: g, out: sum })];
   }
 
-  get(x: TensorRef): TensorRef | undefined {
-    return this.current.get(x.id) ?? this.preActivation.get(x.id);
-  }
-
   /** Records that the gradient w.r.t. the pre-activation of x (an activated output) is ready. */
   setPreActivation(x: TensorRef, dz: TensorRef): void {
     this.preActivation.set(x.id, dz);
   }
 
-  getPreActivation(x: TensorRef): TensorRef | undefined {
-    return this.preActivation.get(x.id);
+  /** What reaches x's producer, tagged with what it is the gradient of; undefined when x gets none. */
+  gradientOf(x: TensorRef): OutputGradient | undefined {
+    const output = this.current.get(x.id);
+    const pre = this.preActivation.get(x.id);
+    // A fused consumer is x's only consumer, so nothing else can have contributed to x itself.
+    if (output && pre) throw new Error(`GradTape: ${x.id} has both an output and a pre-activation gradient`);
+    if (output) return { wrt: 'output', grad: output };
+    return pre && { wrt: 'preActivation', grad: pre };
   }
 }

@@ -2,7 +2,7 @@
 // norm, activation, dropout and residual nodes, and the parameter layout they share. Tensor ids
 // do not depend on the batch size, so every batch shape's program binds the same buffers.
 
-import type { ModelSpec } from '../model/spec.js';
+import type { ModelSpec } from '../types/model-spec.js';
 import { SCALARS_LENGTH } from '../ops/args.js';
 import type { GraphNode } from './nodes.js';
 import { activationNode, denseNode, dropoutNode, layerNormNode, residualNode } from './nodes.js';

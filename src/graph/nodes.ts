@@ -4,7 +4,7 @@
 // GradTape, which sums contributions when a tensor feeds two consumers.
 
 import type { Activation } from '../ops/args.js';
-import type { GradTape } from './grad-tape.js';
+import type { GradTape, OutputGradient } from './grad-tape.js';
 import type { OpCall, TensorRef } from './program.js';
 import { call } from './program.js';
 
@@ -27,7 +27,13 @@ export interface GraphNode {
   readonly output: TensorRef;
   forward(training: boolean): OpCall[];
   /** Emits ops turning dOut into contributions to the inputs' (and parameters') gradients. */
-  backward(dOut: TensorRef, ctx: BackwardContext): OpCall[];
+  backward(dOut: OutputGradient, ctx: BackwardContext): OpCall[];
+}
+
+/** The gradient w.r.t. the output: only a fused dense node is ever handed its pre-activation's. */
+function wrtOutput(node: string, dOut: OutputGradient): TensorRef {
+  if (dOut.wrt !== 'output') throw new Error(`${node}: got the gradient w.r.t. a pre-activation, which only a dense node with a fused activation takes`);
+  return dOut.grad;
 }
 
 /** y = act(x·W + b); z (the pre-activation) is kept when the activation is not the identity. */
@@ -44,10 +50,10 @@ export function denseNode(name: string, x: TensorRef, w: TensorRef, b: TensorRef
     backward(dOut, { tape, needsGrad, fusableActivation }) {
       const ops: OpCall[] = [];
       // The consumer may already have produced dZ (act' fused into its dX matmul).
-      let dz = fused ? tape.getPreActivation(y) : dOut;
-      if (!dz) {
+      let dz = dOut.wrt === 'preActivation' && fused ? dOut.grad : wrtOutput(name, dOut);
+      if (fused && dOut.wrt === 'output') {
         dz = tape.fresh(z!);
-        ops.push(call('activationGrad', { z: z!, dy: dOut, dx: dz, activation }));
+        ops.push(call('activationGrad', { z: z!, dy: dOut.grad, dx: dz, activation }));
       }
       ops.push(call('matmul', { a: x, b: dz, out: dw, transA: true, transB: false }));
       ops.push(call('biasGrad', { dy: dz, out: db }));
@@ -77,7 +83,7 @@ export function activationNode(name: string, x: TensorRef, y: TensorRef, activat
     forward: () => [call('activation', { x, y, activation })],
     backward(dOut, { tape }) {
       const dx = tape.fresh(x);
-      return [call('activationGrad', { z: x, dy: dOut, dx, activation }), ...tape.contribute(x, dx)];
+      return [call('activationGrad', { z: x, dy: wrtOutput(name, dOut), dx, activation }), ...tape.contribute(x, dx)];
     },
   };
 }
@@ -90,7 +96,7 @@ export function layerNormNode(name: string, x: TensorRef, gamma: TensorRef, beta
     forward: () => [call('layerNorm', { x, gamma, beta, y, mean, rstd })],
     backward(dOut, { tape }) {
       const dx = tape.fresh(x);
-      return [call('layerNormGrad', { dy: dOut, x, gamma, mean, rstd, dx, dgamma, dbeta }), ...tape.contribute(x, dx)];
+      return [call('layerNormGrad', { dy: wrtOutput(name, dOut), x, gamma, mean, rstd, dx, dgamma, dbeta }), ...tape.contribute(x, dx)];
     },
   };
 }
@@ -104,7 +110,7 @@ export function dropoutNode(name: string, x: TensorRef, y: TensorRef, p: number,
     forward: (training) => (training ? [call('dropout', { x, y, p, seed, scalars })] : [call('dropout', { x, y, p: 0, seed, scalars })]),
     backward(dOut, { tape }) {
       const dx = tape.fresh(x);
-      return [call('dropoutGrad', { dy: dOut, dx, p, seed, scalars }), ...tape.contribute(x, dx)];
+      return [call('dropoutGrad', { dy: wrtOutput(name, dOut), dx, p, seed, scalars }), ...tape.contribute(x, dx)];
     },
   };
 }
@@ -118,7 +124,8 @@ export function residualNode(name: string, a: TensorRef, b: TensorRef, y: Tensor
     forward: () => [call('add', { a, b, out: y })],
     backward(dOut, { tape, needsGrad }) {
       const ops: OpCall[] = [];
-      for (const x of [a, b]) if (needsGrad(x)) ops.push(...tape.contribute(x, dOut));
+      const dy = wrtOutput(name, dOut);
+      for (const x of [a, b]) if (needsGrad(x)) ops.push(...tape.contribute(x, dy));
       return ops;
     },
   };

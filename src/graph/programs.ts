@@ -2,7 +2,7 @@
 // metrics -> backward -> gradient norm -> optimizer), an evaluation pass that accumulates loss and
 // accuracy, a prediction pass, and an optional diagnostics pass. Built once per batch shape.
 
-import type { ModelSpec } from '../model/spec.js';
+import type { ModelSpec } from '../types/model-spec.js';
 import type { LossName } from '../ops/names.js';
 import { GradTape } from './grad-tape.js';
 import type { ModelGraph } from './model-graph.js';
@@ -10,7 +10,7 @@ import { buildModelGraph } from './model-graph.js';
 import type { ParamLayout } from './params.js';
 import type { OpCall, TensorRef } from './program.js';
 import { call, ref, reshape } from './program.js';
-import type { OptimizerSpec } from '../train/options.js';
+import type { OptimizerSpec } from '../types/optimizer-spec.js';
 
 /** A dataset resident in the backend: rows gathered by index each step. */
 export interface DataSource {
@@ -107,7 +107,7 @@ export function trainStepProgram(ctx: ProgramContext, batch: number, source: Dat
     return graph.nodes.find((n) => n.output.id === x.id)?.fusedActivation;
   };
   for (const node of [...graph.nodes].reverse()) {
-    const dOut = tape.get(node.output);
+    const dOut = tape.gradientOf(node.output);
     if (dOut) ops.push(...node.backward(dOut, { tape, needsGrad, fusableActivation }));
   }
 

@@ -5,6 +5,9 @@
 import type { Activation } from '../ops/args.js';
 import { defaultAlpha, SELU_ALPHA, SELU_SCALE } from '../ops/defaults.js';
 
+// Defined with the op table; re-exported beside the functions that use them.
+export { defaultAlpha, SELU_ALPHA, SELU_SCALE };
+
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 

@@ -5,6 +5,9 @@
 import type { OpArgs } from '../ops/args.js';
 import { SCALAR } from '../ops/args.js';
 import { keepThreshold, LAYER_NORM_EPSILON } from '../ops/defaults.js';
+
+// Defined with the op table; re-exported beside the function that uses it.
+export { LAYER_NORM_EPSILON };
 import type { CpuTensor } from '../ops/tensor.js';
 import { random24 } from './random.js';
 

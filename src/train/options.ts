@@ -1,7 +1,7 @@
 // Everything fit() accepts besides the data, with defaults. Plain data so the CLI's --config file
 // and a saved model's training record are the same object.
 
-import type { OptimizerName } from '../ops/names.js';
+import type { OptimizerSpec } from '../types/optimizer-spec.js';
 
 export type ScheduleSpec =
   | { kind: 'constant' }
@@ -12,17 +12,7 @@ export type ScheduleSpec =
 
 export type MonitorName = 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy';
 
-export interface OptimizerSpec {
-  name: OptimizerName;
-  lr: number;
-  momentum?: number;
-  beta1?: number;
-  beta2?: number;
-  rho?: number;
-  epsilon?: number;
-  /** L2 penalty (added to the gradient) for all optimizers except adamw, where it is decoupled. */
-  weightDecay?: number;
-}
+export type { OptimizerSpec } from '../types/optimizer-spec.js';
 
 export interface EarlyStoppingSpec {
   monitor?: MonitorName;
