@@ -38,6 +38,7 @@ export class GpuBackend implements Backend {
   private layout!: ParamLayout;
   /** Each program's dispatches with the op call they came from, for the benchmark's counts and per-kernel profile. */
   readonly dispatchSources = new Map<string, readonly { dispatch: Dispatch; call: OpCall }[]>();
+
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
     this.ctx = new KernelContext(gpu);
