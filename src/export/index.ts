@@ -4,3 +4,5 @@
 
 export { exportOnnx, ONNX_INPUT, ONNX_META, ONNX_OPSETS, type OnnxExportOptions, type OnnxOpset, type OnnxOutput } from './onnx-export.js';
 export { LIBRARY_VERSION, type ExportNames } from './metadata.js';
+export { exportTorch, TORCH_META_KEY, TORCH_SCRIPT_FILE, TORCH_WEIGHTS_FILE, type TorchInfo } from './torch-export.js';
+export { importTorch, type TorchImportOptions, type TorchImportSpec } from './torch-import.js';
