@@ -29,7 +29,9 @@ export const ONNX_META = {
   producer: 'webgpu-mlp',
   version: 'webgpu_mlp.version',
   spec: 'webgpu_mlp.spec',
-  normalization: 'webgpu_mlp.normalization_kind',
+  /** Exact (float64) copies of what the graph holds as f32 initializers, so a read-back loses nothing. */
+  normalization: 'webgpu_mlp.normalization',
+  targetScaler: 'webgpu_mlp.target_scaler',
   output: 'webgpu_mlp.output',
   featureNames: 'feature_names',
   classNames: 'class_names',
@@ -88,7 +90,8 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
   const meta: Record<string, string> = {
     [ONNX_META.version]: LIBRARY_VERSION,
     [ONNX_META.spec]: JSON.stringify(spec),
-    [ONNX_META.normalization]: norm?.kind ?? 'none',
+    [ONNX_META.normalization]: JSON.stringify(norm ?? null),
+    [ONNX_META.targetScaler]: JSON.stringify(model.targetScaler ?? null),
     [ONNX_META.output]: outName,
     [ONNX_META.preprocessing]: 'input normalization is inside the graph: feed raw feature values, float32, columns in feature_names order',
   };

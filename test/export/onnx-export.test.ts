@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import { releaseSharedGpu } from '../../src/backend/select.js';
-import { exportOnnx, LIBRARY_VERSION, ONNX_META, type OnnxExportOptions } from '../../src/export/index.js';
+import { exportOnnx, LIBRARY_VERSION, modelFromOnnx, ONNX_META, type OnnxExportOptions } from '../../src/export/index.js';
 import type { Model } from '../../src/model/model.js';
 import type { HiddenLayerSpec, ModelSpec } from '../../src/model/spec.js';
 import { ACTIVATIONS } from '../../src/ops/names.js';
@@ -157,6 +157,27 @@ describe('graph interface', () => {
     expect(() => exportOnnx(model, { featureNames: ['a'] })).toThrow(/featureNames.length/);
     const reg = randomModel(spec([{ units: 3, activation: 'relu' }]), 1);
     expect(() => exportOnnx(reg, { output: 'logits' })).toThrow(/output: got "logits", expected probabilities/);
+  });
+});
+
+describe('modelFromOnnx (the demo loads our own exports back)', () => {
+  it('gives back the same spec, weights and preprocessing, so predict is identical', async () => {
+    for (const task of ['regression', 'multiclass'] as const) {
+      const model = randomModel(spec([{ units: 8, activation: 'gelu', layerNorm: true }, { units: 8, activation: 'elu', alpha: 0.5, residual: true, dropout: 0.2 }], task, 3), 61);
+      const back = modelFromOnnx(exportOnnx(model, { output: task === 'regression' ? 'probabilities' : 'logits' }));
+      expect(back.spec).toEqual(model.spec);
+      expect(back.params).toEqual(model.params);
+      expect(back.normalizer).toEqual(model.normalizer);
+      expect(back.targetScaler).toEqual(model.targetScaler);
+      const x = randomInputs(9, 5, 3);
+      expect(await back.predict(x, { backend: 'cpu' })).toEqual(await model.predict(x, { backend: 'cpu' }));
+    }
+  });
+
+  it('refuses files that are not ONNX, or not ours', () => {
+    expect(() => modelFromOnnx(new Uint8Array([1, 2, 3, 4, 5]))).toThrow(/model.onnx: got "5 bytes", expected an ONNX model file/);
+    const other = onnxProto.onnx.ModelProto.encode({ producerName: 'pytorch', graph: { name: 'g' } }).finish();
+    expect(() => modelFromOnnx(other, 'their.onnx')).toThrow(/their.onnx producer: got "pytorch", expected "webgpu-mlp"/);
   });
 });
 
