@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { evaluateCommand, predictCommand, trainCommand } from './commands.js';
 import { DATASET_NAMES } from './datasets.js';
+import { PORTABLE_COMMANDS, portableMain } from './export-commands.js';
 import { ACTIVATIONS, OPTIMIZERS } from '../ops/names.js';
 import { InputError } from '../util/errors.js';
 
@@ -24,7 +25,8 @@ train flags:
   --samples <n> --noise <x>  (generated datasets)   --limit <rows> (MNIST training rows)
   --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
 evaluate: --model <dir> --dataset <name|file.csv> [--label col] [--json]
-predict:  --model <dir> --input <file.csv> [--output <file.csv>]`;
+predict:  --model <dir> --input <file.csv> [--output <file.csv>]
+export, import (ONNX / PyTorch): webgpu-mlp export --help`;
 
 const OPTIONS = {
   dataset: { type: 'string' }, label: { type: 'string' }, layers: { type: 'string' }, activation: { type: 'string' },
@@ -40,6 +42,7 @@ const OPTIONS = {
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 async function main(argv: string[]): Promise<number> {
+  if (PORTABLE_COMMANDS.includes(argv[0])) return portableMain(argv[0], argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
