@@ -9,11 +9,11 @@ import onnxProto from 'onnx-proto';
 import { releaseSharedGpu } from '../../src/backend/select.js';
 import { exportOnnx, LIBRARY_VERSION, modelFromOnnx, ONNX_META, type OnnxExportOptions } from '../../src/export/index.js';
 import type { Model } from '../../src/model/model.js';
-import type { HiddenLayerSpec, ModelSpec } from '../../src/model/spec.js';
+import type { HiddenLayerSpec } from '../../src/model/spec.js';
 import { ACTIVATIONS } from '../../src/ops/names.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../src/reference/activations.js';
 import { InputError } from '../../src/util/errors.js';
-import { maxRelDiff, randomInputs, randomModel, runOnnx } from './support.js';
+import { DEEP, maxRelDiff, randomInputs, randomModel, runOnnx, spec } from './support.js';
 
 const TOL = 1e-5;
 const ROWS = 37;
@@ -36,8 +36,6 @@ async function expectMatch(label: string, model: Model, options: OnnxExportOptio
   expect(diff, label).toBeLessThanOrEqual(TOL);
   return onnx.data;
 }
-
-const spec = (hidden: HiddenLayerSpec[], task: ModelSpec['task'] = 'regression', outputSize = 2, inputSize = 5): ModelSpec => ({ inputSize, hidden, outputSize, task });
 
 describe('activations (raw regression outputs, no target scaling)', () => {
   const cases: [string, HiddenLayerSpec][] = ACTIVATIONS.map((a) => [a, { units: 9, activation: a }]);
@@ -94,12 +92,7 @@ describe('task heads', () => {
 });
 
 describe('layer norm, residuals, dropout, normalization', () => {
-  const deep = spec([
-    { units: 8, activation: 'relu', layerNorm: true },
-    { units: 8, activation: 'gelu', layerNorm: true, residual: true, dropout: 0.3 },
-    { units: 8, activation: 'tanh', residual: true },
-    { units: 6, activation: 'elu', layerNorm: true, dropout: 0.1 },
-  ], 'multiclass', 3);
+  const deep = DEEP;
 
   it('layer norm with random affine parameters, residual adds, dropout omitted', async () => {
     await expectMatch('layerNorm+residual', randomModel(deep, 31));

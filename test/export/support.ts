@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-web';
 import { fitNormalizer, fitTargetScaler, type NormalizerKind } from '../../src/data/normalize.js';
 import { Model } from '../../src/model/model.js';
-import type { ModelSpec } from '../../src/model/spec.js';
+import type { HiddenLayerSpec, ModelSpec } from '../../src/model/spec.js';
 import { Rng } from '../../src/util/rng.js';
 
 ort.env.wasm.numThreads = 1;
@@ -70,3 +70,13 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return worst;
 }
+
+export const spec = (hidden: HiddenLayerSpec[], task: ModelSpec['task'] = 'regression', outputSize = 2, inputSize = 5): ModelSpec => ({ inputSize, hidden, outputSize, task });
+
+/** Layer norm with and without residuals, residual without layer norm, dropout to be left out. */
+export const DEEP: ModelSpec = spec([
+  { units: 8, activation: 'relu', layerNorm: true },
+  { units: 8, activation: 'gelu', layerNorm: true, residual: true, dropout: 0.3 },
+  { units: 8, activation: 'tanh', residual: true },
+  { units: 6, activation: 'elu', layerNorm: true, dropout: 0.1 },
+], 'multiclass', 3);

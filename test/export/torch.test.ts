@@ -10,11 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeSafetensors, decodeSafetensors, type TensorMap } from '../../src/io/safetensors.js';
 import { exportTorch, importTorch, TORCH_WEIGHTS_FILE } from '../../src/export/index.js';
 import type { Model } from '../../src/model/model.js';
-import type { HiddenLayerSpec, ModelSpec } from '../../src/model/spec.js';
+import type { HiddenLayerSpec } from '../../src/model/spec.js';
 import { ACTIVATIONS } from '../../src/ops/names.js';
 import { InputError } from '../../src/util/errors.js';
 import { runPython, torchMissing, torchVersion } from './python.js';
-import { maxRelDiff, randomInputs, randomModel } from './support.js';
+import { DEEP, maxRelDiff, randomInputs, randomModel, spec } from './support.js';
 
 const TOL = 1e-5;
 const ROWS = 29;
@@ -56,8 +56,6 @@ function readF32(path: string): Float32Array {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
-const spec = (hidden: HiddenLayerSpec[], task: ModelSpec['task'] = 'regression', outputSize = 2, inputSize = 5): ModelSpec => ({ inputSize, hidden, outputSize, task });
-
 describe.skipIf(Boolean(torchMissing))('export to PyTorch', () => {
   const cases: [string, Model][] = [];
   for (const a of ACTIVATIONS) cases.push([a, randomModel(spec([{ units: 9, activation: a }, { units: 6, activation: a }], 'regression', 3), 11)]);
@@ -65,12 +63,7 @@ describe.skipIf(Boolean(torchMissing))('export to PyTorch', () => {
   cases.push(['elu alpha 0.7', randomModel(spec([{ units: 9, activation: 'elu', alpha: 0.7 }]), 13)]);
   cases.push(['binary', randomModel(spec([{ units: 8, activation: 'relu' }], 'binary', 1), 22)]);
   cases.push(['multiclass', randomModel(spec([{ units: 8, activation: 'silu' }], 'multiclass', 4), 23)]);
-  const deep = spec([
-    { units: 8, activation: 'relu', layerNorm: true },
-    { units: 8, activation: 'gelu', layerNorm: true, residual: true, dropout: 0.3 },
-    { units: 8, activation: 'tanh', residual: true },
-    { units: 6, activation: 'elu', layerNorm: true, dropout: 0.1 },
-  ], 'multiclass', 3);
+  const deep = DEEP;
   cases.push(['layerNorm+residual+dropout', randomModel(deep, 31)]);
   for (const kind of ['none', 'minmax', 'zscore'] as const) cases.push([`normalize ${kind}`, randomModel(spec([{ units: 7, activation: 'softplus' }], 'regression', 1), 41, kind)]);
   for (const [, m] of cases.slice(0, ACTIVATIONS.length)) m.targetScaler = undefined; // raw outputs: the most sensitive check
