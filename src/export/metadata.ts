@@ -4,6 +4,7 @@
 
 import type { Model } from '../model/model.js';
 import { InputError } from '../util/errors.js';
+import { encodedNames, tablePipelineOf } from './table-pipeline.js';
 
 /** Kept equal to package.json's version by test/export/onnx-export.test.ts. */
 export const LIBRARY_VERSION = '0.1.0';
@@ -17,7 +18,9 @@ export interface ExportNames {
 
 /** Checks caller-given names against the model's widths; returns what the export will record. */
 export function exportNames(model: Model, names: ExportNames): { featureNames?: string[]; classNames?: string[] } {
-  const { featureNames, classNames } = names;
+  const pipeline = tablePipelineOf(model);
+  const featureNames = names.featureNames ?? (pipeline && encodedNames(pipeline));
+  const classNames = names.classNames ?? pipeline?.classNames;
   checkNames('featureNames', featureNames, model.spec.inputSize, "the model's inputSize");
   if (classNames !== undefined && model.spec.task === 'regression') throw new InputError('classNames', classNames, 'none for a regression model');
   const classes = model.spec.task === 'binary' ? 2 : model.spec.outputSize;

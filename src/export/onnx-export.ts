@@ -9,6 +9,7 @@ import { InputError } from '../util/errors.js';
 import { activationNodes } from './onnx-activations.js';
 import { batchValueInfo, GraphBuilder, onnx } from './graph-builder.js';
 import { exportNames, LIBRARY_VERSION, type ExportNames } from './metadata.js';
+import { imputeValues, pipelineStatement, tablePipelineOf } from './table-pipeline.js';
 
 export const ONNX_OPSETS = [17, 20] as const;
 export type OnnxOpset = (typeof ONNX_OPSETS)[number];
@@ -36,6 +37,8 @@ export const ONNX_META = {
   featureNames: 'feature_names',
   classNames: 'class_names',
   preprocessing: 'preprocessing',
+  /** The model's fitted table pipeline (one-hot vocabularies, imputation values), when it has one. */
+  pipeline: 'webgpu_mlp.pipeline',
 } as const;
 
 export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8Array {
@@ -56,6 +59,12 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
   };
 
   let h = ONNX_INPUT;
+  const pipeline = tablePipelineOf(model);
+  if (pipeline) {
+    // Missing cells arrive as NaN and become the training median / the mode's one-hot.
+    const impute = g.tensor('input_impute', [spec.inputSize], imputeValues(pipeline));
+    h = g.node('Where', [g.node('IsNaN', [h], 'missing'), impute, h], 'imputed');
+  }
   const norm = model.normalizer;
   if (norm && norm.kind !== 'none') {
     // predict computes (x - offset) * scale per column, exactly this.
@@ -93,8 +102,11 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
     [ONNX_META.normalization]: JSON.stringify(norm ?? null),
     [ONNX_META.targetScaler]: JSON.stringify(model.targetScaler ?? null),
     [ONNX_META.output]: outName,
-    [ONNX_META.preprocessing]: 'input normalization is inside the graph: feed raw feature values, float32, columns in feature_names order',
+    [ONNX_META.preprocessing]: pipeline
+      ? pipelineStatement(pipeline)
+      : 'input normalization is inside the graph: feed raw feature values, float32, columns in feature_names order',
   };
+  if (pipeline) meta[ONNX_META.pipeline] = JSON.stringify(pipeline);
   if (names.featureNames) meta[ONNX_META.featureNames] = JSON.stringify(names.featureNames);
   if (names.classNames) meta[ONNX_META.classNames] = JSON.stringify(names.classNames);
 
@@ -113,7 +125,7 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
       name: 'webgpu_mlp',
       node: g.nodes,
       initializer: g.initializers,
-      input: [batchValueInfo(ONNX_INPUT, spec.inputSize, 'raw feature rows (normalization is part of the graph)')],
+      input: [batchValueInfo(ONNX_INPUT, spec.inputSize, pipeline ? 'encoded table rows (see metadata "preprocessing"); NaN marks a missing cell' : 'raw feature rows (normalization is part of the graph)')],
       output: [batchValueInfo(outName, spec.outputSize, outputDoc)],
     },
   });

@@ -42,7 +42,7 @@ export function modelFromOnnx(bytes: Uint8Array, source = 'model.onnx'): Model {
     tensors[name] = { shape, data: floats(t, name, source) };
     shapes[name] = shape;
   }
-  return modelFromSaved(
+  const model = modelFromSaved(
     {
       format: MODEL_FORMAT_NAME,
       formatVersion: MODEL_FORMAT_VERSION,
@@ -54,6 +54,10 @@ export function modelFromOnnx(bytes: Uint8Array, source = 'model.onnx'): Model {
     },
     tensors,
   );
+  // Kept as the export wrote it; a table pipeline is validated where models are (persist.ts) once both meet.
+  const pipeline = json(ONNX_META.pipeline);
+  if (pipeline !== undefined) Object.assign(model, { pipeline });
+  return model;
 }
 
 function floats(t: { rawData?: Uint8Array | null; floatData?: number[] | null }, name: string, source: string): Float32Array {

@@ -5,6 +5,7 @@
 import { encodeSafetensors, type TensorMap } from '../io/safetensors.js';
 import type { Model } from '../model/model.js';
 import { exportNames, LIBRARY_VERSION, type ExportNames } from './metadata.js';
+import { imputeValues, tablePipelineOf } from './table-pipeline.js';
 import { modelPy } from './torch-model-py.js';
 import { torchParams, transpose2d } from './torch-layout.js';
 
@@ -21,6 +22,9 @@ export interface TorchInfo {
   targetScaler: Model['targetScaler'] | null;
   featureNames?: string[];
   classNames?: string[];
+  /** Per input, the value a NaN (missing cell) becomes, when the model has a table pipeline. */
+  inputImpute?: number[];
+  pipeline?: unknown;
 }
 
 export function exportTorch(model: Model, names: ExportNames = {}): Record<string, Uint8Array | string> {
@@ -38,6 +42,8 @@ export function exportTorch(model: Model, names: ExportNames = {}): Record<strin
     targetScaler: model.targetScaler ?? null,
     ...checked,
   };
+  const pipeline = tablePipelineOf(model);
+  if (pipeline) Object.assign(info, { inputImpute: imputeValues(pipeline), pipeline });
   return {
     [TORCH_WEIGHTS_FILE]: encodeSafetensors(tensors, { format: 'pt', [TORCH_META_KEY]: JSON.stringify(info) }),
     [TORCH_SCRIPT_FILE]: modelPy(model.spec),

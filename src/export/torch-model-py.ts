@@ -138,8 +138,13 @@ def save(net, info, path):
 
 
 def preprocess(info, x):
-    """Raw feature rows -> the normalized float32 tensor the network was trained on: (x - offset) * scale."""
+    """Raw feature rows -> the normalized float32 tensor the network was trained on: (x - offset) * scale.
+
+    With a table pipeline (info["pipeline"]), rows are the encoded columns (info["featureNames"]: a
+    number per numeric column, one-hot per categorical one) and NaN cells take the training values."""
     x = np.asarray(x, dtype=np.float64)
+    if info.get("inputImpute") is not None:  # a table pipeline: NaN marks a missing cell
+        x = np.where(np.isnan(x), np.asarray(info["inputImpute"]), x)
     norm = info.get("normalization")
     if norm is not None:
         x = (x - np.asarray(norm["offset"])) * np.asarray(norm["scale"])
@@ -181,7 +186,7 @@ def _main(argv):
         float(rows[0].split(",")[0])
     except ValueError:
         rows = rows[1:]  # header
-    x = np.array([[float(v) for v in row.split(",")] for row in rows])
+    x = np.array([[float(v) if v.strip() else float("nan") for v in row.split(",")] for row in rows])
     y = predict(net, info, x)
     names = info.get("classNames") or [f"y{c}" for c in range(y.shape[1])]
     if info["spec"]["task"] == "binary":

@@ -13,7 +13,7 @@ import type { HiddenLayerSpec } from '../../src/model/spec.js';
 import { ACTIVATIONS } from '../../src/ops/names.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../src/reference/activations.js';
 import { InputError } from '../../src/util/errors.js';
-import { DEEP, maxRelDiff, randomInputs, randomModel, runOnnx, spec } from './support.js';
+import { DEEP, maxRelDiff, randomInputs, randomModel, rowsWithGaps, runOnnx, spec, TABLE_PIPELINE } from './support.js';
 
 const TOL = 1e-5;
 const ROWS = 37;
@@ -150,6 +150,24 @@ describe('graph interface', () => {
     expect(() => exportOnnx(model, { featureNames: ['a'] })).toThrow(/featureNames.length/);
     const reg = randomModel(spec([{ units: 3, activation: 'relu' }]), 1);
     expect(() => exportOnnx(reg, { output: 'logits' })).toThrow(/output: got "logits", expected probabilities/);
+  });
+});
+
+describe('a table pipeline (one-hot, imputation) saved with the model', () => {
+  it('imputes NaN cells inside the graph, and the metadata names the encoded inputs and classes', async () => {
+    const model = Object.assign(randomModel(spec([{ units: 8, activation: 'relu' }], 'multiclass', 3), 71), { pipeline: TABLE_PIPELINE });
+    const bytes = exportOnnx(model);
+    const { gaps, imputed } = rowsWithGaps(6, 5);
+    const out = await runOnnx(bytes, gaps, 5);
+    const diff = maxRelDiff(out.data, await model.predict(imputed, { backend: 'cpu' }));
+    measured['table pipeline'] = Number(diff.toPrecision(2));
+    expect(diff).toBeLessThanOrEqual(TOL);
+    const meta = Object.fromEntries(onnxProto.onnx.ModelProto.decode(bytes).metadataProps!.map((p) => [p.key, p.value]));
+    expect(JSON.parse(meta.feature_names)).toEqual(['a', 'c=x', 'c=y', 'c=z', 'b']);
+    expect(JSON.parse(meta.class_names)).toEqual(['adelie', 'gentoo', 'chinstrap']);
+    expect(meta.preprocessing).toMatch(/categorical column \(c\) one-hot.*feed NaN/);
+    expect(JSON.parse(meta[ONNX_META.pipeline])).toEqual(TABLE_PIPELINE);
+    expect((modelFromOnnx(bytes) as { pipeline?: unknown }).pipeline).toEqual(TABLE_PIPELINE);
   });
 });
 

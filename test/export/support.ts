@@ -80,3 +80,37 @@ export const DEEP: ModelSpec = spec([
   { units: 8, activation: 'tanh', residual: true },
   { units: 6, activation: 'elu', layerNorm: true, dropout: 0.1 },
 ], 'multiclass', 3);
+
+/** A table pipeline as data-pipeline fits it: numeric a, categorical c (x, y, z: one-hot), numeric b -> 5 inputs. */
+export const TABLE_PIPELINE = {
+  kind: 'table',
+  version: 1,
+  label: 'species',
+  task: 'multiclass',
+  classNames: ['adelie', 'gentoo', 'chinstrap'],
+  features: [
+    { name: 'a', kind: 'numeric', impute: 1.5 },
+    { name: 'c', kind: 'categorical', vocabulary: ['x', 'y', 'z'], impute: 'y' },
+    { name: 'b', kind: 'numeric', impute: -2.25 },
+  ],
+  ignored: [],
+  missingValues: ['NA'],
+  missing: 'impute',
+};
+
+/** Encoded rows with missing cells as NaN (a in row 0, c in row 1, b in row 2), and the same rows imputed. */
+export function rowsWithGaps(rows: number, seed: number): { gaps: Float32Array; imputed: Float32Array } {
+  const gaps = randomInputs(rows, 5, seed);
+  for (let r = 0; r < rows; r++) {
+    const k = r % 3; // one-hot c
+    gaps.set([k === 0 ? 1 : 0, k === 1 ? 1 : 0, k === 2 ? 1 : 0], r * 5 + 1);
+  }
+  gaps[0] = NaN;
+  gaps.fill(NaN, 5 + 1, 5 + 4);
+  gaps[2 * 5 + 4] = NaN;
+  const imputed = gaps.slice();
+  imputed[0] = 1.5;
+  imputed.set([0, 1, 0], 5 + 1);
+  imputed[2 * 5 + 4] = -2.25;
+  return { gaps, imputed };
+}

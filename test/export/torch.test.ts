@@ -14,7 +14,7 @@ import type { HiddenLayerSpec } from '../../src/model/spec.js';
 import { ACTIVATIONS } from '../../src/ops/names.js';
 import { InputError } from '../../src/util/errors.js';
 import { runPython, torchMissing, torchVersion } from './python.js';
-import { DEEP, maxRelDiff, randomInputs, randomModel, spec } from './support.js';
+import { DEEP, maxRelDiff, randomInputs, randomModel, rowsWithGaps, spec, TABLE_PIPELINE } from './support.js';
 
 const TOL = 1e-5;
 const ROWS = 29;
@@ -83,6 +83,17 @@ describe.skipIf(Boolean(torchMissing))('export to PyTorch', () => {
       measured[name] = Number(diff.toPrecision(2));
       expect(diff, name).toBeLessThanOrEqual(TOL);
     }
+  });
+
+  it('with a table pipeline, model.py imputes NaN cells as predict would', async () => {
+    const model = Object.assign(randomModel(spec([{ units: 8, activation: 'relu' }], 'multiclass', 3), 71), { pipeline: TABLE_PIPELINE });
+    const d = writeExport('pipeline', model);
+    const { gaps, imputed } = rowsWithGaps(6, 5);
+    writeFileSync(join(d, 'x.f32'), gaps);
+    runPython(PREDICT_ALL, [d]);
+    const diff = maxRelDiff(readF32(join(d, 'y.f32')), await model.predict(imputed, { backend: 'cpu' }));
+    measured['table pipeline'] = Number(diff.toPrecision(2));
+    expect(diff).toBeLessThanOrEqual(TOL);
   });
 
   it('writes nn.Sequential names and [out, in] Linear weights', () => {
