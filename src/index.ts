@@ -17,3 +17,4 @@ export { InputError, ShapeError, NonFiniteLossError } from './util/errors.js';
 export { KernelContext, WgslCompileError } from './kernels/runtime.js';
 export { prepareKernel } from './kernels/index.js';
 export { runReference } from './reference/index.js';
+export * from './export/index.js'; // ONNX / PyTorch export and import, browser-safe
