@@ -54,7 +54,8 @@ export function modelFromOnnx(bytes: Uint8Array, source = 'model.onnx'): Model {
     },
     tensors,
   );
-  // Kept as the export wrote it; a table pipeline is validated where models are (persist.ts) once both meet.
+  // Kept as the export wrote it. Once data-pipeline's SavedModelConfig has `pipeline`, pass it in the
+  // config above instead, so modelFromSaved validates it like a model.json's.
   const pipeline = json(ONNX_META.pipeline);
   if (pipeline !== undefined) Object.assign(model, { pipeline });
   return model;
