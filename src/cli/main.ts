@@ -25,8 +25,7 @@ train flags:
   --samples <n> --noise <x>  (generated datasets)   --limit <rows> (MNIST training rows)
   --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
 evaluate: --model <dir> --dataset <name|file.csv> [--label col] [--json]
-predict:  --model <dir> --input <file.csv> [--output <file.csv>]
-export, import (ONNX / PyTorch): webgpu-mlp export --help`;
+predict:  --model <dir> --input <file.csv> [--output <file.csv>]`;
 
 const OPTIONS = {
   dataset: { type: 'string' }, label: { type: 'string' }, layers: { type: 'string' }, activation: { type: 'string' },
