@@ -6,9 +6,6 @@ import type { Model } from '../model/model.js';
 import { InputError } from '../util/errors.js';
 import { encodedNames, tablePipelineOf } from './table-pipeline.js';
 
-/** Kept equal to package.json's version by test/export/onnx-export.test.ts. */
-export const LIBRARY_VERSION = '0.1.0';
-
 export interface ExportNames {
   /** One name per input column, in order (default: the model's own, when it has them). */
   featureNames?: string[];

@@ -8,7 +8,8 @@ import { LAYER_NORM_EPSILON } from '../reference/structure.js';
 import { InputError } from '../util/errors.js';
 import { activationNodes } from './onnx-activations.js';
 import { batchValueInfo, GraphBuilder, onnx } from './graph-builder.js';
-import { exportNames, LIBRARY_VERSION, type ExportNames } from './metadata.js';
+import { LIBRARY_NAME, LIBRARY_VERSION } from '../version.js';
+import { exportNames, type ExportNames } from './metadata.js';
 import { imputeValues, pipelineStatement, tablePipelineOf } from './table-pipeline.js';
 
 export const ONNX_OPSETS = [17, 20] as const;
@@ -27,7 +28,7 @@ export const ONNX_INPUT = 'features';
 
 /** Keys of the metadata_props the export writes; modelFromOnnx reads them back. */
 export const ONNX_META = {
-  producer: 'webgpu-mlp',
+  producer: LIBRARY_NAME,
   version: 'webgpu_mlp.version',
   spec: 'webgpu_mlp.spec',
   /** Exact (float64) copies of what the graph holds as f32 initializers, so a read-back loses nothing. */

@@ -4,7 +4,8 @@
 
 import { encodeSafetensors, type TensorMap } from '../io/safetensors.js';
 import type { Model } from '../model/model.js';
-import { exportNames, LIBRARY_VERSION, type ExportNames } from './metadata.js';
+import { LIBRARY_VERSION } from '../version.js';
+import { exportNames, type ExportNames } from './metadata.js';
 import { imputeValues, tablePipelineOf } from './table-pipeline.js';
 import { modelPy } from './torch-model-py.js';
 import { torchParams, transpose2d } from './torch-layout.js';
