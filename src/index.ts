@@ -18,3 +18,4 @@ export { KernelContext } from './kernels/context.js';
 export { WgslCompileError } from './kernels/compile-error.js';
 export { prepareKernel } from './kernels/index.js';
 export { runReference } from './reference/index.js';
+export * from './export/index.js'; // ONNX / PyTorch export and import, browser-safe

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { evaluateCommand, predictCommand, trainCommand } from './commands.js';
 import { DATASET_NAMES } from './datasets.js';
+import { PORTABLE_COMMANDS, portableMain } from './export-commands.js';
 import { ACTIVATIONS, OPTIMIZERS } from '../ops/names.js';
 import { InputError } from '../util/errors.js';
 
@@ -40,6 +41,7 @@ const OPTIONS = {
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 async function main(argv: string[]): Promise<number> {
+  if (PORTABLE_COMMANDS.includes(argv[0])) return portableMain(argv[0], argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

@@ -20,7 +20,7 @@ const LAYERS: Record<string, readonly string[]> = {
   model: ['backend', 'data', 'graph', 'io', 'ops', 'types', 'util'],
   train: ['backend', 'data', 'graph', 'model', 'ops', 'types', 'util'],
   // ONNX / PyTorch interchange: reads models, writes files.
-  export: ['backend', 'data', 'graph', 'io', 'model', 'ops', 'reference', 'train', 'types', 'util'],
+  export: ['backend', 'data', 'graph', 'io', 'model', 'ops', 'train', 'types', 'util'],
   cli: ['backend', 'data', 'device', 'export', 'graph', 'io', 'model', 'ops', 'train', 'types', 'util'],
   // The package's entry points (src/index.ts, ...) re-export every layer.
   '(root)': ['backend', 'data', 'device', 'export', 'graph', 'io', 'kernels', 'model', 'ops', 'reference', 'train', 'types', 'util'],
