@@ -50,7 +50,9 @@ export function loadCsvSplits(path: string, label: string | undefined, seed: num
   return { train: train.dataset, test: test.dataset, info: describeData(pipeline, report, table.notes ?? [], { file: basename(path), trainRows: train.report.rowsOut, testRows: test.report.rowsOut }) };
 }
 
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
+const fmt = (v: number) => String(Number(v.toPrecision(4)));
+/** Up to this many columns get a line each; wider tables are summarised by kind. */
+const COLUMN_LINES = 12;
 const few = (v: string[], k = 4) => v.slice(0, k).map((s) => JSON.stringify(s)).join(', ') + (v.length > k ? `, ... (${v.length})` : '');
 
 export function describeData(p: TablePipeline, report: EncodeReport, notes: string[], where: { file: string; trainRows: number; testRows: number }): DataInfo {
@@ -58,12 +60,17 @@ export function describeData(p: TablePipeline, report: EncodeReport, notes: stri
   const target = p.classNames ? `${p.task}, ${p.classNames.length} classes: ${few(p.classNames, 6)}` : p.task;
   lines.push(`data: ${where.file}, ${report.rowsIn} rows -> ${where.trainRows} train + ${where.testRows} test; label "${p.label}" (${target})`);
   const width = Math.max(...[...p.features, ...p.ignored].map((c) => c.name.length), 6);
+  const numeric = p.features.filter((f) => f.kind === 'numeric');
   for (const f of p.features) {
+    if (f.kind === 'numeric' && p.features.length + p.ignored.length > COLUMN_LINES) continue;
     const what = f.kind === 'numeric' ? `numeric (missing -> median ${fmt(f.impute)})` : `categorical, ${f.vocabulary.length} values ${few(f.vocabulary)} (missing -> ${JSON.stringify(f.impute)})`;
     lines.push(`  ${f.name.padEnd(width)}  ${what}`);
   }
+  if (numeric.length && p.features.length + p.ignored.length > COLUMN_LINES) {
+    lines.push(`  ${numeric.length} numeric columns: ${numeric.map((f) => f.name).join(', ')} (missing -> training median)`);
+  }
   for (const g of p.ignored) lines.push(`  ${g.name.padEnd(width)}  ignored: ${g.reason}`);
-  lines.push(`missing values (${p.missingValues.map((m) => JSON.stringify(m)).join(' ')}; --missing ${p.missing}): ${missingText(report)}`);
+  lines.push(`missing values: ${missingText(report)} (--missing ${p.missing})`);
   const json = {
     file: where.file,
     rows: report.rowsIn,
@@ -76,6 +83,7 @@ export function describeData(p: TablePipeline, report: EncodeReport, notes: stri
       ...p.features.map((f) => (f.kind === 'numeric' ? { name: f.name, type: 'numeric', impute: f.impute } : { name: f.name, type: 'categorical', values: f.vocabulary.length, impute: f.impute })),
       ...p.ignored.map((g) => ({ name: g.name, type: 'ignored', reason: g.reason })),
     ],
+    missingValues: p.missingValues,
     droppedMissingLabel: report.droppedMissingLabel,
     droppedMissingFeature: report.droppedMissingFeature,
     imputedCells: Object.values(report.imputed).reduce((s, v) => s + v, 0),

@@ -64,9 +64,9 @@ export function inferColumn(table: RawTable, name: string, values: Cell[], at: n
   return { name, kind: 'categorical' };
 }
 
-/** All-distinct integers named like an ID, or counting up by one in file order. */
+/** All-distinct integers named like an ID, or counting up by one in file order (10+ rows: tiny tables are too easy to match). */
 function isSequentialId(name: string, v: number[]): boolean {
-  if (v.length < 3 || !v.every(Number.isInteger) || new Set(v).size !== v.length) return false;
+  if (v.length < 10 || !v.every(Number.isInteger) || new Set(v).size !== v.length) return false;
   if (ID_NAME.test(name)) return true;
   for (let i = 1; i < v.length; i++) if (v[i] - v[i - 1] !== 1) return false;
   return true;
