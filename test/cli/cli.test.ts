@@ -85,12 +85,13 @@ describe('webgpu-mlp train', () => {
     const pr = await cli(['predict', '--model', modelDir, '--input', input]);
     expect(pr.code, pr.stderr).toBe(0);
     const lines = pr.stdout.trim().split('\n');
-    expect(lines[0]).toBe('p1,class');
-    expect(lines.slice(1).map((l) => Number(l.split(',')[1]))).toEqual([0, 1, 1, 0]);
-    for (const l of lines.slice(1)) {
-      const p = Number(l.split(',')[0]);
-      expect(p).toBeGreaterThanOrEqual(0);
-      expect(p).toBeLessThanOrEqual(1);
+    expect(lines).toEqual(['class', '0', '1', '1', '0']);
+    const withP = (await cli(['predict', '--model', modelDir, '--input', input, '--probabilities'])).stdout.trim().split('\n');
+    expect(withP[0]).toBe('class,p_0,p_1');
+    for (const l of withP.slice(1)) {
+      const [cls, p0, p1] = l.split(',').map(Number);
+      expect(p0 + p1).toBeCloseTo(1, 6);
+      expect(cls).toBe(p1 > 0.5 ? 1 : 0);
     }
     // --output writes the same CSV to a file
     const output = join(dir, 'pred.csv');
