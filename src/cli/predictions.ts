@@ -3,6 +3,7 @@
 
 import Papa from 'papaparse';
 import type { Model } from '../model/model.js';
+import { classify } from '../model/predict-table.js';
 
 const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 
@@ -15,14 +16,9 @@ export function predictionsCsv(model: Model, y: Float32Array, probabilities: boo
     const data = Array.from({ length: rows }, (_, r) => Array.from(y.subarray(r * width, r * width + width), num));
     return Papa.unparse({ fields, data }, { newline: '\n' }) + '\n';
   }
-  const classes = task === 'binary' ? 2 : width;
-  const names = model.pipeline?.classNames ?? Array.from({ length: classes }, (_, k) => String(k));
-  const fields = ['class', ...(probabilities ? names.map((n) => `p_${n}`) : [])];
-  const data = Array.from({ length: rows }, (_, r) => {
-    const p = task === 'binary' ? [1 - y[r], y[r]] : Array.from(y.subarray(r * width, r * width + width));
-    let best = 0;
-    for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
-    return [names[best], ...(probabilities ? p.map(num) : [])];
-  });
+  const { classes, probabilities: p, classNames } = classify(model, y);
+  const k = classNames.length;
+  const fields = ['class', ...(probabilities ? classNames.map((n) => `p_${n}`) : [])];
+  const data = classes.map((c, r) => [c, ...(probabilities ? Array.from(p.subarray(r * k, r * k + k), num) : [])]);
   return Papa.unparse({ fields, data }, { newline: '\n' }) + '\n';
 }
