@@ -2,8 +2,8 @@
 // the training rows and encodes both parts; evaluate and predict encode a whole file with a saved
 // model's pipeline. Also the inference summary and missing-value counts a user is shown.
 
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { readCsvText } from '../data/csv-file.js';
 import type { Dataset } from '../data/dataset.js';
 import { encodeTable, mergeReports } from '../data/table/encode.js';
 import { fitPipeline } from '../data/table/fit.js';
@@ -23,20 +23,13 @@ export interface DataInfo {
 
 export const TEST_FRACTION = 0.2;
 
-export function readCsvFile(path: string): RawTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError('--dataset', path, `a readable CSV file${code ? ` (${code})` : ''}`);
-  }
-  return readCsvTable(text);
+export function readCsvFile(path: string, field: string): RawTable {
+  return readCsvTable(readCsvText(path, field));
 }
 
 export function loadCsvSplits(path: string, label: string | undefined, seed: number, flags: DataFlags): { train: Dataset; test: Dataset; info: DataInfo } {
   if (!label) throw new InputError('--label', undefined, 'the name of the label column for a CSV dataset');
-  const table = readCsvFile(path);
+  const table = readCsvFile(path, '--dataset');
   const n = table.rows.length;
   if (n < 2) throw new InputError('rows', n, 'at least 2 data rows (one to train on, one to test)');
   const nTest = Math.max(1, Math.round(n * TEST_FRACTION));
@@ -137,7 +130,8 @@ export function pipelineFor(model: Model, table: RawTable, label: string | undef
 
 /** A CSV file encoded for a saved model: every row, columns matched by name; warnings on stderr. */
 export function encodeFileForModel(model: Model, path: string, opts: { label?: string; withLabel: boolean; flags: DataFlags; warn: (line: string) => void }): Dataset {
-  const table = readCsvFile(path);
+  // evaluate reads --dataset, predict --input
+  const table = readCsvFile(path, opts.withLabel ? '--dataset' : '--input');
   const pipeline = pipelineFor(model, table, opts.withLabel ? (opts.label ?? model.pipeline?.label) : opts.label);
   if (opts.withLabel && !pipeline.label) throw new InputError('--label', undefined, 'the label column of the file (the model does not record one)');
   const missing = opts.flags.strict || pipeline.missing === 'error' ? 'error' : opts.withLabel ? undefined : 'impute';

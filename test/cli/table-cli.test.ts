@@ -4,39 +4,18 @@
 // scores every row; regression metrics are in the target's units; IDX folders train; bad data
 // flags get one-line errors.
 
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/util/rng.js';
+import { cli, lastJson, requireBuild, type Run } from '../support/cli.js';
 import { PENGUIN_COLUMNS, penguinRows, penguinsCsv } from '../support/penguins.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
-const CLI = join(ROOT, 'dist', 'lib', 'cli.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: process.env, timeout: 100_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** stderr minus the Vulkan loader's and Dawn's known noise. */
 const ours = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('webgpu-mlp'));
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 
 function expectOneLineError(run: Run, pattern: RegExp): void {
   expect(run.code, `exit code; stderr: ${run.stderr}`).not.toBe(0);
@@ -51,7 +30,7 @@ let model: string;
 const TRAIN = ['--label', 'species', '--layers', '16', '--epochs', '40', '--batch-size', '16', '--lr', '0.01', '--backend', 'cpu'];
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx vite build\` before the CLI tests`);
+  requireBuild();
   dir = await mkdtemp(join(tmpdir(), 'webgpu-mlp-table-'));
   penguins = join(dir, 'penguins.csv');
   await writeFile(penguins, penguinsCsv());
