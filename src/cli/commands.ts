@@ -32,6 +32,8 @@ export interface TrainSummary {
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+/** Data warnings (imputed cells, unseen categories) go to stderr, so predictions on stdout stay clean. */
+const warn = (line: string) => process.stderr.write(`webgpu-mlp: ${line}\n`);
 
 export async function trainCommand(raw: Record<string, unknown>, json: boolean): Promise<TrainSummary> {
   const s: TrainSettings = resolveSettings(raw);
@@ -128,7 +130,6 @@ export async function evaluateCommand(raw: Record<string, unknown>, json: boolea
   const seed = raw.seed !== undefined ? Number(raw.seed) : 0;
   const dataset = String(raw.dataset ?? 'mnist');
   const flags = readDataFlags(raw);
-  const warn = (line: string) => process.stderr.write(`webgpu-mlp: ${line}\n`);
   // A file is scored whole, through the model's own pipeline; named datasets on their test split.
   let data;
   if (dataset.toLowerCase().endsWith('.csv')) data = encodeFileForModel(model, dataset, { label: raw.label as string | undefined, withLabel: true, flags, warn });
@@ -152,7 +153,6 @@ export async function predictCommand(raw: Record<string, unknown>): Promise<void
   if (!raw.input) throw new InputError('--input', undefined, 'a CSV file of feature columns');
   const flags = readDataFlags(raw);
   const model = await loadModel(String(raw.model));
-  const warn = (line: string) => process.stderr.write(`webgpu-mlp: ${line}\n`);
   // Columns by name (the label column, if there, is ignored); all checks before any GPU work.
   const data = encodeFileForModel(model, String(raw.input), { label: raw.label as string | undefined, withLabel: false, flags, warn });
   const backend = await createBackend((raw.backend as 'webgpu' | 'cpu') ?? 'webgpu');

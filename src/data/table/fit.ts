@@ -13,7 +13,7 @@ const POLICIES: readonly MissingPolicy[] = ['impute', 'drop', 'error'];
 export function fitPipeline(table: RawTable, options: TableOptions): TablePipeline {
   const { label } = options;
   const missing = options.missing ?? 'impute';
-  if (!POLICIES.includes(missing)) throw new InputError('--missing', missing, quoteList(POLICIES).replace(/"/g, ''));
+  if (!POLICIES.includes(missing)) throw new InputError('--missing', missing, 'impute, drop or error');
   const labelIndex = table.columns.indexOf(label);
   if (labelIndex < 0) throw new InputError(options.labelField ?? 'label', label, `one of the columns: ${quoteList(table.columns)}`);
   checkOverrides(table.columns, label, options);
