@@ -9,7 +9,7 @@ import { NonFiniteLossError, InputError } from '../util/errors.js';
 import { loadDatasets } from './datasets.js';
 import { parseSchedule, resolveSettings, specFor, type TrainSettings } from './config.js';
 import { createProgress } from './progress.js';
-import { normalizeFor, readDataFlags } from './data-flags.js';
+import { imageDefaults, readDataFlags } from './data-flags.js';
 import { encodeFileForModel } from './table-data.js';
 import { predictionsCsv } from './predictions.js';
 
@@ -38,6 +38,7 @@ const warn = (line: string) => process.stderr.write(`webgpu-mlp: ${line}\n`);
 export async function trainCommand(raw: Record<string, unknown>, json: boolean): Promise<TrainSummary> {
   const s: TrainSettings = resolveSettings(raw);
   const { train, test, images, info } = loadDatasets({ dataset: s.dataset, label: s.label, seed: s.seed, samples: s.samples, noise: s.noise, limit: s.limit, raw });
+  const recipe = imageDefaults(raw, s, Boolean(images));
   const model = new Model(specFor(s, train), { seed: s.seed });
   const backend = await createBackend(s.backend);
   const progress = createProgress(Boolean(process.stderr.isTTY) && !json);
@@ -47,7 +48,7 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
   let stepInEpoch = 0;
   out(`webgpu-mlp: ${s.dataset} (${train.rows} train rows, ${train.features} features, ${train.task}) on ${backend.kind === 'cpu' ? 'CPU' : 'WebGPU'}: ${backend.adapter}`);
   for (const line of info?.lines ?? []) out(line);
-  out(`model: ${[model.spec.inputSize, ...model.spec.hidden.map((h) => `${h.units}${h.activation === 'relu' ? '' : `(${h.activation})`}`), model.spec.outputSize].join('-')}, ${model.spec.loss}, ${s.optimizer} lr ${s.lr}, batch ${s.batchSize}`);
+  out(`model: ${[model.spec.inputSize, ...model.spec.hidden.map((h) => `${h.units}${h.activation === 'relu' ? '' : `(${h.activation})`}`), model.spec.outputSize].join('-')}, ${model.spec.loss}, ${s.optimizer} lr ${s.lr}${recipe.schedule === 'constant' ? '' : ` (${recipe.schedule})`}, batch ${s.batchSize}${recipe.normalize === 'none' ? '' : `, ${recipe.normalize} inputs`}`);
   try {
     let result;
     try {
@@ -56,11 +57,11 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
         epochs: s.epochs,
         batchSize: s.batchSize,
         optimizer: { name: s.optimizer, lr: s.lr, weightDecay: s.weightDecay },
-        schedule: parseSchedule(s.schedule),
+        schedule: parseSchedule(recipe.schedule),
         clipNorm: s.clipNorm,
         seed: s.seed,
         validationSplit: s.validationSplit,
-        normalize: normalizeFor(raw, s.normalize, Boolean(images)),
+        normalize: recipe.normalize,
         logEverySteps: Math.max(1, Math.floor(stepsPerEpoch / 20)),
         ...(s.patience !== undefined ? { earlyStopping: { patience: s.patience, restoreBestWeights: true } } : {}),
         callbacks: {

@@ -48,6 +48,7 @@ describe('a penguins-shaped CSV', () => {
     expect(run.stdout).toMatch(/^ {2}island +categorical, 3 values "Biscoe", "Dream", "Torgersen"/m);
     expect(run.stdout).toMatch(/^ {2}rowid +ignored: identifier-like/m);
     expect(run.stdout).toMatch(/^ {2}study +ignored: constant/m);
+    expect(run.stdout).toMatch(/^model: 9-16-3, softmax_ce, adam lr 0.01, batch 16, minmax inputs$/m);
     expect(run.stdout).toMatch(/^missing values: dropped 2 rows without a label; imputed \d+ cells in \d+ rows \(sex \d+/m);
     // the summary comes before training
     expect(run.stdout.indexOf('missing values:')).toBeLessThan(run.stdout.indexOf('test: loss'));
@@ -194,8 +195,11 @@ describe('an IDX image folder', () => {
     const run = await cli(['train', '--dataset', folder, '--layers', '8', '--epochs', '30', '--batch-size', '10', '--lr', '0.01', '--backend', 'cpu', '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/tiny-idx \(60 train rows, 16 features, multiclass\)/);
-    expect(run.stdout).toMatch(/model: 16-8-3,/);
+    // image sets default to x/255 inputs (no per-pixel scaling) and a cosine schedule
+    expect(run.stdout).toMatch(/^model: 16-8-3, softmax_ce, adam lr 0.01 \(cosine\), batch 10$/m);
     expect(lastJson(run.stdout).testAccuracy).toBe(1);
+    const own = await cli(['train', '--dataset', folder, '--layers', '8', '--epochs', '1', '--batch-size', '10', '--lr', '0.01', '--backend', 'cpu', '--schedule', 'constant', '--normalize', 'zscore']);
+    expect(own.stdout).toMatch(/^model: 16-8-3, softmax_ce, adam lr 0.01, batch 10, zscore inputs$/m);
     const empty = join(dir, 'empty-folder');
     await mkdir(empty);
     expectOneLineError(await cli(['train', '--dataset', empty, '--backend', 'cpu']), /--dataset: got ".*empty-folder", expected a folder holding train-images-idx3-ubyte\[\.gz\]/);
