@@ -38,6 +38,7 @@ export function encodeTable(p: TablePipeline, table: RawTable, opts: EncodeOptio
   const width = p.features.reduce((s, f) => s + encodedWidth(f), 0);
   const featureIdx = p.features.map((f) => col.get(f.name)!);
   const labelIdx = opts.label === 'require' ? col.get(p.label)! : -1;
+  const slots = p.features.map((f) => (f.kind === 'categorical' ? new Map(f.vocabulary.map((v, k) => [v, k])) : undefined));
   const report: EncodeReport = { rowsIn: table.rows.length, rowsOut: 0, droppedMissingLabel: 0, droppedMissingFeature: 0, imputed: {}, imputedRows: 0, unseen: {} };
 
   const x = new Float32Array(table.rows.length * width);
@@ -72,8 +73,8 @@ export function encodeTable(p: TablePipeline, table: RawTable, opts: EncodeOptio
         return;
       }
       const text = gap ? f.impute : cellText(cell);
-      const k = f.vocabulary.indexOf(text);
-      if (k >= 0) x[o + k] = 1;
+      const k = slots[i]!.get(text);
+      if (k !== undefined) x[o + k] = 1;
       else {
         if (opts.strict) throw new InputError(`${rowName(table, r)}, column "${f.name}"`, text, `one of the categories seen in training: ${quoteList(f.vocabulary.slice(0, 20))}`);
         const u = (report.unseen[f.name] ??= { count: 0, examples: [] });
