@@ -79,6 +79,9 @@ export class Model {
     validateDataset(data, { features: this.spec.inputSize, classes: this.spec.task === 'multiclass' ? this.spec.outputSize : undefined }, field);
     const at = `${field ?? 'data'}.`;
     if (data.task !== this.spec.task) throw new InputError(`${at}task`, data.task, `${this.spec.task} (the model's task)`);
+    if (data.pipeline && this.pipeline && data.pipeline !== this.pipeline && JSON.stringify(data.pipeline) !== JSON.stringify(this.pipeline)) {
+      throw new InputError(`${at}pipeline`, 'a different table pipeline', "data encoded with the model's own (encodeTable(model.pipeline, table, ...))");
+    }
     if (this.spec.task === 'regression' && data.targetWidth !== this.spec.outputSize) {
       throw new InputError(`${at}targetWidth`, data.targetWidth, `${this.spec.outputSize} (the model's outputSize)`);
     }

@@ -54,3 +54,14 @@ describe('Model with a table pipeline', () => {
     await expect(predictTable(new Model(model.spec), [{ c: 'a', x: 1 }])).rejects.toThrow(/^model.pipeline: got undefined, expected a model trained on table data/);
   });
 });
+
+describe('data encoded by another pipeline', () => {
+  it('is refused before any work, naming the field', async () => {
+    const a = parseCsv('c,x,y\nb,1,u\na,2,v\nb,3,u\n', { label: 'y' });
+    const b = parseCsv('c,x,y\nb,1,u\nz,2,v\nb,3,u\n', { label: 'y' });
+    const model = new Model({ inputSize: 3, outputSize: 2, task: 'multiclass', hidden: [] }, { seed: 0 });
+    await model.fit(a, { backend: 'cpu', epochs: 1, batchSize: 3, optimizer: { name: 'sgd', lr: 0.1 } });
+    await expect(model.evaluate(b, { backend: 'cpu' })).rejects.toThrow(/^data.pipeline: got "a different table pipeline", expected data encoded with the model's own/);
+    expect((await model.evaluate(a, { backend: 'cpu' })).rows).toBe(3);
+  });
+});
