@@ -28,6 +28,13 @@ describe('column type inference', () => {
     expect(encodedFeatureNames(p)).toEqual(['colour=blue', 'colour=green', 'colour=red', 'size']);
   });
 
+  it('a row counter is an identifier, a year per row is a feature', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => [`${i}`, `${i + 2000}`, `${i * 1.5}`, `${i % 2}`]);
+    const p = fitPipeline(table(csv([['n', 'year', 'v', 'y'], ...rows])), { label: 'y' });
+    expect(p.ignored.map((g) => g.name)).toEqual(['n']);
+    expect(p.features.map((f) => f.name)).toEqual(['year', 'v']);
+  });
+
   it('overrides win and are checked', () => {
     const p = fitPipeline(t, { label: 'y', categorical: ['size', 'same'], exclude: ['colour'], numeric: ['id'] });
     expect(p.features.map((f) => [f.name, f.kind])).toEqual([

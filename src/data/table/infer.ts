@@ -45,7 +45,7 @@ export function inferColumn(table: RawTable, name: string, values: Cell[], at: n
   if (distinct.size === 1) return { name, kind: 'ignored', reason: `constant (${quoteList([cellText(values[0])])})` };
   const texts = numbers.map((v, i) => (v === undefined ? i : -1)).filter((i) => i >= 0);
   if (texts.length === 0) {
-    if (isSequentialId(name, numbers as number[])) return { name, kind: 'ignored', reason: 'identifier-like (unique integers, an ID name or a 1-step sequence)' };
+    if (isSequentialId(name, numbers as number[])) return { name, kind: 'ignored', reason: 'identifier-like (unique integers: an ID name or a row counter; --numeric to keep it)' };
     return { name, kind: 'numeric' };
   }
   const numericDistinct = [...distinct].filter((d) => typeof d === 'number').length;
@@ -64,10 +64,14 @@ export function inferColumn(table: RawTable, name: string, values: Cell[], at: n
   return { name, kind: 'categorical' };
 }
 
-/** All-distinct integers named like an ID, or counting up by one in file order (10+ rows: tiny tables are too easy to match). */
+/**
+ * All-distinct integers named like an ID, or a row counter (0 or 1, 2, 3, ... in file order; a
+ * year per row starts elsewhere and stays a feature). 10+ rows: tiny tables match too easily.
+ */
 function isSequentialId(name: string, v: number[]): boolean {
   if (v.length < 10 || !v.every(Number.isInteger) || new Set(v).size !== v.length) return false;
   if (ID_NAME.test(name)) return true;
+  if (v[0] !== 0 && v[0] !== 1) return false;
   for (let i = 1; i < v.length; i++) if (v[i] - v[i - 1] !== 1) return false;
   return true;
 }
