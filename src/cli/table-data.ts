@@ -56,7 +56,7 @@ export function describeData(p: TablePipeline, report: EncodeReport, notes: stri
   const numeric = p.features.filter((f) => f.kind === 'numeric');
   for (const f of p.features) {
     if (f.kind === 'numeric' && p.features.length + p.ignored.length > COLUMN_LINES) continue;
-    const what = f.kind === 'numeric' ? `numeric (missing -> median ${fmt(f.impute)})` : `categorical, ${f.vocabulary.length} value${f.vocabulary.length === 1 ? "" : "s"} ${few(f.vocabulary)} (missing -> ${JSON.stringify(f.impute)})`;
+    const what = f.kind === 'numeric' ? `numeric (missing -> median ${fmt(f.impute)})` : `categorical, ${f.vocabulary.length} value${f.vocabulary.length === 1 ? '' : 's'} ${few(f.vocabulary)} (missing -> ${JSON.stringify(f.impute)})`;
     lines.push(`  ${f.name.padEnd(width)}  ${what}`);
   }
   if (numeric.length && p.features.length + p.ignored.length > COLUMN_LINES) {
