@@ -6,6 +6,7 @@ export { Model, type TrainOptions, type TrainerOptions, type DataOptions, type E
 export { Trainer, type ChunkOptions, type ChunkResult, type FitResult } from './train/trainer.js';
 export type { ModelSpec, HiddenLayerSpec, Task, InitName } from './model/spec.js';
 export { encodeModel, decodeModel } from './model/persist.js';
+export { predictTable, classify, type TablePrediction, type Classified } from './model/predict-table.js';
 export type { FitOptions, SessionOptions, EpochLogs, StepLogs, DiagnosticsLogs, ScheduleSpec, OptimizerSpec, EarlyStoppingSpec } from './train/options.js';
 export { createBackend, releaseSharedGpu, sharedGpu, type BackendName } from './backend/select.js';
 export type { Backend } from './backend/backend.js';

@@ -1,15 +1,17 @@
 // The CLI's three commands. train: dataset -> model -> fit -> test metrics -> optional save, with
 // a one-line JSON summary last on stdout under --json. evaluate and predict load a saved model.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { releaseSharedGpu, createBackend } from '../backend/select.js';
-import { parseCsv } from '../data/csv.js';
 import { saveModel, loadModel } from '../model/files.js';
 import { Model } from '../model/model.js';
 import { NonFiniteLossError, InputError } from '../util/errors.js';
 import { loadDatasets } from './datasets.js';
 import { parseSchedule, resolveSettings, specFor, type TrainSettings } from './config.js';
 import { createProgress } from './progress.js';
+import { imageDefaults, readDataFlags } from './data-flags.js';
+import { encodeFileForModel } from './table-data.js';
+import { predictionsCsv } from './predictions.js';
 
 export interface TrainSummary {
   backend: string;
@@ -22,15 +24,21 @@ export interface TrainSummary {
   testAccuracy?: number;
   testLoss?: number;
   testMse?: number;
+  testMae?: number;
+  /** CSV data: the inferred columns and missing-value counts. */
+  data?: Record<string, unknown>;
   samplesPerSec: number;
   seconds: number;
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+/** Data warnings (imputed cells, unseen categories) go to stderr, so predictions on stdout stay clean. */
+const warn = (line: string) => process.stderr.write(`webgpu-mlp: ${line}\n`);
 
 export async function trainCommand(raw: Record<string, unknown>, json: boolean): Promise<TrainSummary> {
   const s: TrainSettings = resolveSettings(raw);
-  const { train, test } = loadDatasets({ dataset: s.dataset, label: s.label, seed: s.seed, samples: s.samples, noise: s.noise, limit: s.limit });
+  const { train, test, images, info } = loadDatasets({ dataset: s.dataset, label: s.label, seed: s.seed, samples: s.samples, noise: s.noise, limit: s.limit, raw });
+  const recipe = imageDefaults(raw, s, Boolean(images));
   const model = new Model(specFor(s, train), { seed: s.seed });
   const backend = await createBackend(s.backend);
   const progress = createProgress(Boolean(process.stderr.isTTY) && !json);
@@ -39,7 +47,8 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
   let epochStarted = performance.now();
   let stepInEpoch = 0;
   out(`webgpu-mlp: ${s.dataset} (${train.rows} train rows, ${train.features} features, ${train.task}) on ${backend.kind === 'cpu' ? 'CPU' : 'WebGPU'}: ${backend.adapter}`);
-  out(`model: ${[model.spec.inputSize, ...model.spec.hidden.map((h) => `${h.units}${h.activation === 'relu' ? '' : `(${h.activation})`}`), model.spec.outputSize].join('-')}, ${model.spec.loss}, ${s.optimizer} lr ${s.lr}, batch ${s.batchSize}`);
+  for (const line of info?.lines ?? []) out(line);
+  out(`model: ${[model.spec.inputSize, ...model.spec.hidden.map((h) => `${h.units}${h.activation === 'relu' ? '' : `(${h.activation})`}`), model.spec.outputSize].join('-')}, ${model.spec.loss}, ${s.optimizer} lr ${s.lr}${recipe.schedule === 'constant' ? '' : ` (${recipe.schedule})`}, batch ${s.batchSize}${recipe.normalize === 'none' ? '' : `, ${recipe.normalize} inputs`}`);
   try {
     let result;
     try {
@@ -48,11 +57,11 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
         epochs: s.epochs,
         batchSize: s.batchSize,
         optimizer: { name: s.optimizer, lr: s.lr, weightDecay: s.weightDecay },
-        schedule: parseSchedule(s.schedule),
+        schedule: parseSchedule(recipe.schedule),
         clipNorm: s.clipNorm,
         seed: s.seed,
         validationSplit: s.validationSplit,
-        normalize: s.normalize,
+        normalize: recipe.normalize,
         logEverySteps: Math.max(1, Math.floor(stepsPerEpoch / 20)),
         ...(s.patience !== undefined ? { earlyStopping: { patience: s.patience, restoreBestWeights: true } } : {}),
         callbacks: {
@@ -89,12 +98,14 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
       ...(last.valAccuracy !== undefined ? { valAccuracy: last.valAccuracy } : {}),
       samplesPerSec: result.samplesPerSec,
       seconds: (performance.now() - started) / 1000,
+      ...(info ? { data: info.json } : {}),
     };
     if (test) {
       const ev = await model.evaluate(test, { backend });
       summary.testLoss = ev.loss;
       if (ev.accuracy !== undefined) summary.testAccuracy = ev.accuracy;
       if (ev.mse !== undefined) summary.testMse = ev.mse;
+      if (ev.mae !== undefined) summary.testMae = ev.mae;
       out(`test: loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `  accuracy ${(ev.accuracy * 100).toFixed(2)}%` : ''}${ev.mse !== undefined ? `  mse ${ev.mse.toPrecision(4)}  mae ${ev.mae!.toPrecision(4)}` : ''} (${test.rows} rows)`);
     }
     out(`trained ${summary.epochs} epochs in ${summary.seconds.toFixed(1)} s, ${Math.round(summary.samplesPerSec).toLocaleString('en-US')} samples/s`);
@@ -118,12 +129,19 @@ export async function evaluateCommand(raw: Record<string, unknown>, json: boolea
   if (noise !== undefined && !(Number.isFinite(noise) && noise >= 0)) throw new InputError('--noise', raw.noise, 'a number >= 0');
   const model = await loadModel(String(raw.model));
   const seed = raw.seed !== undefined ? Number(raw.seed) : 0;
-  const { train, test } = loadDatasets({ dataset: String(raw.dataset ?? 'mnist'), label: raw.label as string | undefined, seed, samples, noise, limit: raw.limit ? Number(raw.limit) : undefined });
-  const data = test ?? train;
+  const dataset = String(raw.dataset ?? 'mnist');
+  const flags = readDataFlags(raw);
+  // A file is scored whole, through the model's own pipeline; named datasets on their test split.
+  let data;
+  if (dataset.toLowerCase().endsWith('.csv')) data = encodeFileForModel(model, dataset, { label: raw.label as string | undefined, withLabel: true, flags, warn });
+  else {
+    const { train, test } = loadDatasets({ dataset, label: raw.label as string | undefined, seed, samples, noise, limit: raw.limit ? Number(raw.limit) : undefined });
+    data = test ?? train;
+  }
   const backend = await createBackend((raw.backend as 'webgpu' | 'cpu') ?? 'webgpu');
   try {
     const ev = await model.evaluate(data, { backend });
-    out(`evaluate ${raw.model} on ${raw.dataset ?? 'mnist'} (${data.rows} rows): loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `  accuracy ${(ev.accuracy * 100).toFixed(2)}%` : ''}${ev.mse !== undefined ? `  mse ${ev.mse.toPrecision(4)}` : ''}`);
+    out(`evaluate ${raw.model} on ${raw.dataset ?? 'mnist'} (${data.rows} rows): loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `  accuracy ${(ev.accuracy * 100).toFixed(2)}%` : ''}${ev.mse !== undefined ? `  mse ${ev.mse.toPrecision(4)}  mae ${ev.mae!.toPrecision(4)}` : ''}`);
     if (json) out(JSON.stringify({ backend: backend.kind, adapter: backend.adapter, ...ev }));
   } finally {
     backend.destroy();
@@ -134,26 +152,14 @@ export async function evaluateCommand(raw: Record<string, unknown>, json: boolea
 export async function predictCommand(raw: Record<string, unknown>): Promise<void> {
   if (!raw.model) throw new InputError('--model', undefined, 'the directory of a saved model');
   if (!raw.input) throw new InputError('--input', undefined, 'a CSV file of feature columns');
+  const flags = readDataFlags(raw);
   const model = await loadModel(String(raw.model));
-  const text = readFileSync(String(raw.input), 'utf8');
-  // Reuse the CSV reader: a dummy label column keeps its checks (numbers, ragged rows) in one place.
-  const header = text.split(/\r?\n/, 1)[0];
-  const withLabel = text.split(/\r?\n/).map((line, i) => (line.trim() === '' ? line : i === 0 ? `${line},__label` : `${line},0`)).join('\n');
-  const data = parseCsv(withLabel, { label: '__label', task: 'regression' });
-  if (data.features !== model.spec.inputSize) throw new InputError('--input columns', data.features, `${model.spec.inputSize} feature columns (${header.slice(0, 60)})`);
+  // Columns by name (the label column, if there, is ignored); all checks before any GPU work.
+  const data = encodeFileForModel(model, String(raw.input), { label: raw.label as string | undefined, withLabel: false, flags, warn });
   const backend = await createBackend((raw.backend as 'webgpu' | 'cpu') ?? 'webgpu');
   try {
     const y = await model.predict(data.x, { backend });
-    const width = model.spec.outputSize;
-    const cols = model.spec.task === 'multiclass' ? Array.from({ length: width }, (_, c) => `p${c}`).concat('class') : model.spec.task === 'binary' ? ['p1', 'class'] : Array.from({ length: width }, (_, c) => `y${c}`);
-    const lines = [cols.join(',')];
-    for (let r = 0; r < data.rows; r++) {
-      const row = Array.from(y.subarray(r * width, r * width + width));
-      if (model.spec.task === 'multiclass') row.push(row.indexOf(Math.max(...row)));
-      if (model.spec.task === 'binary') row.push(row[0] > 0.5 ? 1 : 0);
-      lines.push(row.map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(6))).join(','));
-    }
-    const text = lines.join('\n') + '\n';
+    const text = predictionsCsv(model, y, flags.probabilities);
     if (raw.output) writeFileSync(String(raw.output), text);
     else process.stdout.write(text);
   } finally {

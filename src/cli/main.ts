@@ -24,8 +24,10 @@ train flags:
   --layer-norm  --residual   --validation-split 0 (e.g. 0.1 to hold out 10%)  --normalize minmax|zscore|none  --patience <epochs>
   --samples <n> --noise <x>  (generated datasets)   --limit <rows> (MNIST training rows)
   --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
-evaluate: --model <dir> --dataset <name|file.csv> [--label col] [--json]
-predict:  --model <dir> --input <file.csv> [--output <file.csv>]`;
+CSV data (train): --categorical a,b  --numeric c  --exclude id,name  --task classification|regression
+  --missing impute|drop|error (default impute: drop rows without a label, fill features)  --missing-values NA,?,-999
+evaluate: --model <dir> --dataset <name|file.csv|idx folder> [--label col] [--json] [--strict]  (a CSV file is scored whole)
+predict:  --model <dir> --input <file.csv> [--output <file.csv>] [--probabilities] [--strict]  (columns matched by name)`;
 
 const OPTIONS = {
   dataset: { type: 'string' }, label: { type: 'string' }, layers: { type: 'string' }, activation: { type: 'string' },
@@ -36,6 +38,8 @@ const OPTIONS = {
   residual: { type: 'boolean' }, 'validation-split': { type: 'string' }, normalize: { type: 'string' }, samples: { type: 'string' },
   noise: { type: 'string' }, limit: { type: 'string' }, patience: { type: 'string' }, model: { type: 'string' },
   input: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  categorical: { type: 'string' }, numeric: { type: 'string' }, exclude: { type: 'string' }, missing: { type: 'string' },
+  'missing-values': { type: 'string' }, task: { type: 'string' }, strict: { type: 'boolean' }, probabilities: { type: 'boolean' },
 } as const;
 
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

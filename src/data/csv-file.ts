@@ -1,5 +1,5 @@
-// Node-only helper: reads a CSV file from disk and parses it with parseCsv. Kept apart from
-// csv.ts so the browser bundle never pulls in node:fs.
+// Node-only helpers: read a CSV file from disk, as text (for the table pipeline) or parsed into a
+// Dataset with parseCsv. Kept apart from csv.ts so the browser bundle never pulls in node:fs.
 
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
@@ -7,14 +7,17 @@ import { InputError } from '../util/errors.js';
 import type { Dataset } from './dataset.js';
 import { parseCsv, type CsvOptions } from './csv.js';
 
-/** The dataset is named after the file (without extension) unless opts.name is given. */
-export function loadCsvFile(path: string, opts: CsvOptions): Dataset {
-  let text: string;
+/** The file's text; `field` names the option that gave the path in the error (e.g. "--dataset"). */
+export function readCsvText(path: string, field = 'path'): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError('path', path, `a readable CSV file${code ? ` (${code})` : ''}`);
+    throw new InputError(field, path, `a readable CSV file${code ? ` (${code})` : ''}`);
   }
-  return parseCsv(text, { ...opts, name: opts.name ?? basename(path, extname(path)) });
+}
+
+/** The dataset is named after the file (without extension) unless opts.name is given. */
+export function loadCsvFile(path: string, opts: CsvOptions): Dataset {
+  return parseCsv(readCsvText(path), { ...opts, name: opts.name ?? basename(path, extname(path)) });
 }

@@ -3,6 +3,7 @@
 // and small row/label helpers shared by splitting and training.
 
 import type { Task } from '../types/model-spec.js';
+import type { TablePipeline } from './table/types.js';
 import { InputError } from '../util/errors.js';
 
 export interface Dataset {
@@ -20,6 +21,8 @@ export interface Dataset {
   featureNames?: string[];
   /** Original label text for each class index, when labels were remapped (e.g. from a CSV). */
   classLabels?: string[];
+  /** The tabular pipeline that encoded this data (CSV, tables); a model trained on it keeps it. */
+  pipeline?: TablePipeline;
 }
 
 export interface DatasetExpectation {

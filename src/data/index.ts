@@ -8,3 +8,4 @@ export * from './synthetic.js';
 export * from './idx.js';
 export * from './mnist-convert.js';
 export * from './csv.js';
+export * from './table/index.js';

@@ -7,8 +7,8 @@ import { parseIdxImages, parseIdxLabels } from './idx.js';
 
 export const MNIST_CLASSES = 10;
 
-/** `limit` keeps only the first `limit` images (whole set when undefined). */
-export function mnistDataset(name: string, imageBytes: Uint8Array, labelBytes: Uint8Array, limit?: number): Dataset {
+/** `limit` keeps only the first `limit` images (whole set when undefined). Other IDX sets (Fashion-MNIST, EMNIST) pass their class count. */
+export function mnistDataset(name: string, imageBytes: Uint8Array, labelBytes: Uint8Array, limit?: number, classes = MNIST_CLASSES): Dataset {
   const images = parseIdxImages(imageBytes, `${name} images`);
   const labels = parseIdxLabels(labelBytes, `${name} labels`);
   if (labels.length !== images.count) {
@@ -24,8 +24,8 @@ export function mnistDataset(name: string, imageBytes: Uint8Array, labelBytes: U
   const y = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const label = labels[r];
-    if (label >= MNIST_CLASSES) throw new InputError(`${name} label[row ${r}]`, label, 'a digit 0..9');
+    if (label >= classes) throw new InputError(`${name} label[row ${r}]`, label, classes === MNIST_CLASSES ? 'a digit 0..9' : `a class index below ${classes}`);
     y[r] = label;
   }
-  return { name: `mnist-${name}`, task: 'multiclass', x, y, rows, features, targetWidth: 1, classes: MNIST_CLASSES };
+  return { name: `mnist-${name}`, task: 'multiclass', x, y, rows, features, targetWidth: 1, classes };
 }

@@ -17,6 +17,8 @@ export interface SavedModelConfig {
   spec: unknown;
   normalization?: unknown;
   targetScaler?: unknown;
+  /** The tabular pipeline (src/data/table), validated by the model code. */
+  pipeline?: unknown;
   training?: unknown;
   /** Every tensor in the weights file, name -> shape. */
   tensors: Record<string, number[]>;
@@ -25,7 +27,7 @@ export interface SavedModelConfig {
 }
 
 const FILE = 'model.json';
-const OPTIONAL_FIELDS = ['normalization', 'targetScaler', 'training'] as const;
+const OPTIONAL_FIELDS = ['normalization', 'targetScaler', 'pipeline', 'training'] as const;
 
 /**
  * Checks parsed model.json and returns a copy holding only the known fields.

@@ -9,6 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import { oneHot, validateDataset } from '../data/dataset.js';
 import { applyNormalizer, applyTargetScaler, fitNormalizer, fitTargetScaler, invertTargetScaler, type Normalizer, type NormalizerKind, type TargetScaler } from '../data/normalize.js';
 import { splitDataset } from '../data/split.js';
+import type { TablePipeline } from '../data/table/types.js';
 import { ParamLayout } from '../graph/params.js';
 import { paramLayoutFor } from '../graph/model-graph.js';
 import type { ProgramContext } from '../graph/programs.js';
@@ -43,6 +44,8 @@ export class Model {
   params: Float32Array;
   normalizer?: Normalizer;
   targetScaler?: TargetScaler;
+  /** How table columns become inputs (CSV/table data); taken from the training data, saved with the model. */
+  pipeline?: TablePipeline;
   /** The settings of the last fit or training session, saved with the model. */
   training?: Record<string, unknown>;
 
@@ -76,6 +79,9 @@ export class Model {
     validateDataset(data, { features: this.spec.inputSize, classes: this.spec.task === 'multiclass' ? this.spec.outputSize : undefined }, field);
     const at = `${field ?? 'data'}.`;
     if (data.task !== this.spec.task) throw new InputError(`${at}task`, data.task, `${this.spec.task} (the model's task)`);
+    if (data.pipeline && this.pipeline && data.pipeline !== this.pipeline && JSON.stringify(data.pipeline) !== JSON.stringify(this.pipeline)) {
+      throw new InputError(`${at}pipeline`, 'a different table pipeline', "data encoded with the model's own (encodeTable(model.pipeline, table, ...))");
+    }
     if (this.spec.task === 'regression' && data.targetWidth !== this.spec.outputSize) {
       throw new InputError(`${at}targetWidth`, data.targetWidth, `${this.spec.outputSize} (the model's outputSize)`);
     }
@@ -126,6 +132,7 @@ export class Model {
       train = parts.train;
       validation = parts.validation;
     }
+    if (!this.pipeline && data.pipeline) this.pipeline = data.pipeline;
     if (!this.normalizer) this.normalizer = fitNormalizer(train.x, train.rows, train.features, options.normalize ?? 'zscore');
     if (this.spec.task === 'regression' && !this.targetScaler) this.targetScaler = fitTargetScaler(train.y, train.rows, train.targetWidth);
     const { backend, owned } = await this.backendFor(options.backend);

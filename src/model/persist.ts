@@ -2,6 +2,7 @@
 // the demo turns the result into downloadable files, the CLI writes them with io/model-files.
 
 import { validateNormalizer, validateTargetScaler } from '../data/normalize.js';
+import { validatePipeline } from '../data/table/validate.js';
 import { MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, type SavedModelConfig } from '../io/model-config.js';
 import type { TensorMap } from '../io/safetensors.js';
 import { decodeModelBundle, encodeModelBundle, type EncodedModelBundle } from '../io/model-bundle.js';
@@ -21,6 +22,7 @@ export function modelToSaved(model: Model): { config: SavedModelConfig; tensors:
     spec: model.spec,
     normalization: model.normalizer,
     targetScaler: model.targetScaler,
+    pipeline: model.pipeline,
     training: model.training,
     tensors: shapes,
     createdAt: new Date().toISOString(),
@@ -40,6 +42,7 @@ export function modelFromSaved(config: SavedModelConfig, tensors: TensorMap): Mo
   const model = new Model(config.spec as never, { params });
   if (config.normalization !== undefined) model.normalizer = validateNormalizer(config.normalization, model.spec.inputSize);
   if (config.targetScaler !== undefined) model.targetScaler = validateTargetScaler(config.targetScaler, model.spec.outputSize);
+  if (config.pipeline !== undefined) model.pipeline = validatePipeline(config.pipeline, model.spec);
   if (config.training && typeof config.training === 'object') model.training = config.training as Record<string, unknown>;
   return model;
 }

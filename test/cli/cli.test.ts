@@ -3,48 +3,23 @@
 // model that evaluate and predict load; bad flags exit non-zero with one stderr line naming the
 // flag and the value, and no stack trace unless --verbose.
 
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
-const CLI = join(ROOT, 'dist', 'lib', 'cli.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: process.env, timeout: 100_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { cli, lastJson, requireBuild, type Run } from '../support/cli.js';
 
 const XOR_TRAIN = ['train', '--dataset', 'xor', '--layers', '8', '--activation', 'tanh', '--optimizer', 'adam', '--lr', '0.05', '--epochs', '100', '--batch-size', '4', '--samples', '4', '--validation-split', '0'];
 
 let dir: string;
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx vite build\` before the CLI tests`);
+  requireBuild();
   dir = await mkdtemp(join(tmpdir(), 'webgpu-mlp-cli-'));
 });
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-function lastJson(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
-}
 
 function expectOneLineError(run: Run, pattern: RegExp): void {
   expect(run.code, `exit code; stderr: ${run.stderr}`).not.toBe(0);
@@ -85,12 +60,13 @@ describe('webgpu-mlp train', () => {
     const pr = await cli(['predict', '--model', modelDir, '--input', input]);
     expect(pr.code, pr.stderr).toBe(0);
     const lines = pr.stdout.trim().split('\n');
-    expect(lines[0]).toBe('p1,class');
-    expect(lines.slice(1).map((l) => Number(l.split(',')[1]))).toEqual([0, 1, 1, 0]);
-    for (const l of lines.slice(1)) {
-      const p = Number(l.split(',')[0]);
-      expect(p).toBeGreaterThanOrEqual(0);
-      expect(p).toBeLessThanOrEqual(1);
+    expect(lines).toEqual(['class', '0', '1', '1', '0']);
+    const withP = (await cli(['predict', '--model', modelDir, '--input', input, '--probabilities'])).stdout.trim().split('\n');
+    expect(withP[0]).toBe('class,p_0,p_1');
+    for (const l of withP.slice(1)) {
+      const [cls, p0, p1] = l.split(',').map(Number);
+      expect(p0 + p1).toBeCloseTo(1, 6);
+      expect(cls).toBe(p1 > 0.5 ? 1 : 0);
     }
     // --output writes the same CSV to a file
     const output = join(dir, 'pred.csv');

@@ -174,8 +174,8 @@ describe('bad CSV input', () => {
     }
   });
 
-  it('a non-numeric feature cell and a ragged row', () => {
-    expect(() => parseCsv('a,b,y\n1,x,0\n3,4,1\n', { label: 'y' })).toThrow(/column "b".*got "x", expected a finite number/);
+  it('a word among numbers and a ragged row', () => {
+    expect(() => parseCsv('a,b,y\n1,x,0\n3,4,1\n5,6,0\n', { label: 'y' })).toThrow(/column "b": got "x", expected a number like the column's other values/);
     expect(() => parseCsv('a,b,y\n1,2,0\n3,4\n', { label: 'y' })).toThrow(/got "2 fields", expected 3 fields, as in the header/);
   });
 });

@@ -1,0 +1,36 @@
+// Runs the `webgpu-mlp` command as a user does (`node bin/webgpu-mlp.js` over the vite build in
+// dist/) for the CLI tests, and reads what it printed.
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
+const CLI = join(ROOT, 'dist', 'lib', 'cli.js');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function requireBuild(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx vite build\` before the CLI tests`);
+}
+
+export function cli(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: process.env, timeout: 100_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The JSON object on the last line of stdout (--json). */
+export function lastJson(stdout: string): Record<string, any> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
