@@ -18,14 +18,18 @@ export interface SavedModelConfig {
   normalization?: unknown;
   targetScaler?: unknown;
   training?: unknown;
+  /** The tabular data pipeline fitted on the training split (column types, vocabularies, class names). */
+  pipeline?: unknown;
   /** Every tensor in the weights file, name -> shape. */
   tensors: Record<string, number[]>;
   /** ISO-8601 time of the save. */
   createdAt: string;
+  /** The release that wrote the file: { name, version }. */
+  library?: unknown;
 }
 
 const FILE = 'model.json';
-const OPTIONAL_FIELDS = ['normalization', 'targetScaler', 'training'] as const;
+const OPTIONAL_FIELDS = ['normalization', 'targetScaler', 'training', 'library', 'pipeline'] as const;
 
 /**
  * Checks parsed model.json and returns a copy holding only the known fields.

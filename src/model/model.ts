@@ -84,10 +84,14 @@ export class Model {
   /** Inputs normalized and targets in the loss's form (one-hot, z-scored) for the backend. */
   prepare(data: Dataset): Dataset {
     const x = this.normalizer ? applyNormalizer(this.normalizer, data.x) : data.x;
-    let y = data.y;
-    if (this.spec.task === 'multiclass' && this.spec.loss === 'softmax_ce_dense' && data.targetWidth === 1) y = oneHot(data.y, this.spec.outputSize);
-    else if (this.spec.task === 'regression' && this.targetScaler) y = applyTargetScaler(this.targetScaler, data.y);
-    return { ...data, x, y, targetWidth: this.targetWidth };
+    return { ...data, x, y: this.prepareTargets(data), targetWidth: this.targetWidth };
+  }
+
+  /** Targets in the loss's form: one-hot for softmax_ce_dense, z-scored for regression. */
+  prepareTargets(data: Dataset): Float32Array {
+    if (this.spec.task === 'multiclass' && this.spec.loss === 'softmax_ce_dense' && data.targetWidth === 1) return oneHot(data.y, this.spec.outputSize);
+    if (this.spec.task === 'regression' && this.targetScaler) return applyTargetScaler(this.targetScaler, data.y);
+    return data.y;
   }
 
   private async backendFor(choice: DataOptions['backend']): Promise<{ backend: Backend; owned: boolean }> {
