@@ -100,20 +100,22 @@ export async function runSession(model: Model, train: Dataset, s: TrainSettings,
 const quote = (path: string) => (/^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`);
 
 /**
- * Saves the trained model to --out unless the run diverged (its loss is no better than the best
- * constant prediction's) while --out holds a model. A diverged run still fails (exit 1).
+ * Saves the trained model to --out, except that a run no better than the best constant
+ * prediction (diverged, or learned nothing) never replaces a model already there: that fails
+ * with exit 1. Without a model to protect it is saved, marked in model.json, with a warning.
  */
 export async function saveTrained(model: Model, s: TrainSettings, outputs: Outputs, verdict: { loss: number; baseline: number; on: string }): Promise<void> {
-  const diverged = !(verdict.loss <= verdict.baseline);
+  const bad = !(verdict.loss <= verdict.baseline);
+  const outcome = !(verdict.loss <= 2 * verdict.baseline) ? 'diverged' : 'no better than a constant prediction';
   const why = `its ${verdict.on} loss ${verdict.loss.toPrecision(4)} is no better than predicting a constant (${verdict.baseline.toPrecision(4)})`;
-  if (diverged) model.training = { ...model.training, outcome: 'diverged' };
-  if (s.out !== undefined && !(diverged && outputs.hadModel)) {
-    await saveModel(model, s.out);
-    process.stdout.write(`saved model to ${s.out}${diverged ? ' (marked "diverged" in model.json)' : ''}\n`);
+  if (bad) model.training = { ...model.training, outcome };
+  if (bad && s.out !== undefined && outputs.hadModel) {
+    throw new ExitError(`training ${outcome === 'diverged' ? 'diverged' : 'learned nothing'}: ${why}; the model already in ${s.out} was kept, not replaced. Try a lower --lr (now ${s.lr}), --clip-norm 1 or more --epochs`, 1);
   }
-  if (diverged) {
-    const kept = s.out !== undefined && outputs.hadModel ? `; the model already in ${s.out} was kept, not replaced` : '';
-    throw new ExitError(`training diverged: ${why}${kept}. Try a lower --lr (now ${s.lr}) or --clip-norm 1`, 1);
+  if (bad) err(`webgpu-mlp: warning: ${why} (${outcome})`);
+  if (s.out !== undefined) {
+    await saveModel(model, s.out);
+    process.stdout.write(`saved model to ${s.out}${bad ? ` (marked "${outcome}" in model.json)` : ''}\n`);
   }
 }
 
