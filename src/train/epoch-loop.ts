@@ -116,6 +116,11 @@ export class EpochLoop {
     this.diagStats = [...hidden.map((_, i) => gradNormStat(i).id), gradNormStat(hidden.length).id, ...hidden.map((_, i) => deadStat(i).id)];
   }
 
+  /** Steps at the last finite-loss check (the weights a failed session keeps). */
+  get checkedStep(): number {
+    return this.lastCheck;
+  }
+
   get stepInEpoch(): number {
     return this.cur.step;
   }

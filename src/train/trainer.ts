@@ -251,7 +251,8 @@ export class Trainer {
       ...this.model.training,
       outcome,
       epochsCompleted: this.loop.epochs,
-      stepsCompleted: this.loop.step,
+      // A failed session keeps the weights of its last finite check: count the steps they saw.
+      stepsCompleted: this.failure ? this.loop.checkedStep : this.loop.step,
       ...(this.bestEpoch !== undefined ? { bestEpoch: this.bestEpoch, weightsFromBestEpoch: this.restoredBest } : {}),
       ...(metrics ? { final: metrics } : {}),
     };
