@@ -63,12 +63,18 @@ export interface SessionRun {
 export async function runSession(model: Model, train: Dataset, s: TrainSettings, options: TrainerOptions & { backend: Backend }, outputs: Outputs, progress: Progress, resume?: SessionState): Promise<SessionRun> {
   const trainer = await model.trainer(train, { ...options, epochs: s.epochs, resume });
   let interrupted = false;
+  let firstAt = 0;
   const onSigint = () => {
     if (interrupted) {
+      // bin/webgpu-mlp.js passes on a SIGINT the terminal also sent: the same Ctrl-C, not a second.
+      if (performance.now() - firstAt < 500) return;
       progress.stop();
+      process.stderr.write('webgpu-mlp: interrupted again; quitting without a checkpoint\n');
       process.exit(130);
     }
     interrupted = true;
+    firstAt = performance.now();
+    process.stderr.write('\nwebgpu-mlp: stopping after this step to write a checkpoint (Ctrl-C again to quit at once)\n');
     trainer.requestStop();
   };
   process.on('SIGINT', onSigint);
