@@ -73,7 +73,7 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
             progress.step(logs, stepInEpoch, (stepInEpoch * s.batchSize) / ((performance.now() - epochStarted) / 1000));
           },
           onEpochEnd(logs) {
-            if (logs.epoch === 0 || (resumed && logs.epoch === resumed.state.loop.epochs)) process.stderr.write(`kernels compiled and first epoch done in ${((performance.now() - compiling) / 1000).toFixed(1)} s\n`);
+            if (backend.kind === 'webgpu' && (logs.epoch === 0 || (resumed && logs.epoch === resumed.state.loop.epochs))) process.stderr.write(`kernels compiled and first epoch done in ${((performance.now() - compiling) / 1000).toFixed(1)} s\n`);
             stepInEpoch = 0;
             progress.epochEnd(logs, s.epochs);
           },

@@ -35,7 +35,7 @@ export function validateFitOptions(o: FitOptions): void {
 /** Everything but the run length, which a session's train() chunks give (see validateChunk). */
 export function validateSessionOptions(o: SessionOptions): void {
   check(typeof o === 'object' && o !== null, 'options', o, OPTIONS_EXPECTED);
-  rejectUnknownKeys(o, SESSION_KEYS, '');
+  rejectUnknownKeys(o, SESSION_KEYS, '', { lr: 'optimizer.lr', learningrate: 'optimizer.lr', weightdecay: 'optimizer.weightDecay', momentum: 'optimizer.momentum', patience: 'earlyStopping.patience' });
   if (o.epochs !== undefined) check(isInt(o.epochs, 1), 'epochs', o.epochs, 'an integer >= 1 (the planned epochs)');
   if (o.scheduleSteps !== undefined) check(isInt(o.scheduleSteps, 1), 'scheduleSteps', o.scheduleSteps, 'an integer >= 1 (the steps the schedule spans)');
   check(isInt(o.batchSize, 1), 'batchSize', o.batchSize, 'an integer >= 1 (1 = stochastic, the dataset size = full batch)');

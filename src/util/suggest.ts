@@ -43,6 +43,9 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   if (exact) return exact;
   const alias = ALIASES[s];
   if (alias && known.includes(alias)) return alias;
+  // A shortened or lengthened name (restoreBest, outputs).
+  const prefixed = s.length >= 4 ? known.find((k) => squash(k).startsWith(s) || s.startsWith(squash(k)) && squash(k).length >= 4) : undefined;
+  if (prefixed) return prefixed;
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
@@ -59,8 +62,11 @@ export function unknownKeyExpected(key: string, known: readonly string[], what =
 }
 
 /** Throws an InputError naming the first key of `obj` not in `known`, with the closest valid one. */
-export function rejectUnknownKeys(obj: object, known: readonly string[], field: string): void {
+export function rejectUnknownKeys(obj: object, known: readonly string[], field: string, elsewhere: Record<string, string> = {}): void {
   for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) throw new InputError(`${field}${field ? '.' : ''}${key}`, 'an unknown option', unknownKeyExpected(key, known, 'one of'));
+    if (known.includes(key)) continue;
+    const moved = elsewhere[squash(key)];
+    const expected = moved ? `"${moved}" (did you mean "${moved}"?)` : unknownKeyExpected(key, known, 'one of');
+    throw new InputError(`${field}${field ? '.' : ''}${key}`, 'an unknown option', expected);
   }
 }
