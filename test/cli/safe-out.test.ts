@@ -182,6 +182,30 @@ describe('Ctrl-C and resume', () => {
     expect(record).toMatchObject({ epochsCompleted: epochs, outcome: 'completed', stepsCompleted: epochs * 200 });
   });
 
+  it('on a terminal (util-linux `script` gives one), Ctrl-C gives back the cursor the progress bar hid and exits 130', async () => {
+    const checkpoint = join(dir, 'ck-tty');
+    const command = [process.execPath, BIN, ...CIRCLES, '--samples', '4000', '--epochs', '400', '--checkpoint-dir', checkpoint].map((a) => `'${a}'`).join(' ');
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: ROOT });
+      let text = '';
+      let sent = false;
+      child.stdout.on('data', (d) => {
+        text += d;
+        if (!sent && text.includes('epoch 2/400')) {
+          sent = true;
+          child.stdin.write('\x03'); // the terminal turns it into SIGINT for the foreground processes
+        }
+      });
+      child.on('close', (c) => resolve({ code: c, out: text }));
+    });
+    expect(code, out.slice(-500)).toBe(130);
+    const hidden = out.lastIndexOf('\x1b[?25l');
+    expect(hidden).toBeGreaterThan(0); // the bar did hide it
+    expect(out.lastIndexOf('\x1b[?25h')).toBeGreaterThan(hidden);
+    expect(out).toMatch(/checkpoint saved to .*ck-tty/);
+    expect(fs.existsSync(join(checkpoint, 'state.bin'))).toBe(true);
+  });
+
   it('--checkpoint-every writes checkpoints a later --resume continues exactly', async () => {
     const checkpoint = join(dir, 'ck-every');
     const first = await cli([...CIRCLES, '--epochs', '4', '--checkpoint-every', '2', '--checkpoint-dir', checkpoint]);
