@@ -34,6 +34,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 export async function trainCommand(raw: Record<string, unknown>, json: boolean): Promise<TrainSummary> {
   const resumed = raw.resume !== undefined ? await loadCheckpoint(String(raw.resume)) : undefined;
   const s: TrainSettings = resolveSettings(resumed ? resumeSettings(resumed.meta.settings, raw) : raw);
+  if (resumed && s.epochs <= resumed.state.loop.epochs) throw new InputError('--epochs', s.epochs, `more than the ${resumed.state.loop.epochs} epochs the checkpoint has already trained`);
   const outputs = await prepareOutputs(s);
   const { train, test } = loadDatasets({ dataset: s.dataset, label: s.label, seed: s.seed, samples: s.samples, noise: s.noise, limit: s.limit });
   const model = resumed?.model ?? new Model(specFor(s, train), { seed: s.seed });

@@ -111,6 +111,8 @@ export class Model {
   /** Trains for `epochs` (or `maxSteps`): one trainer session from start to end. */
   async fit(data: Dataset, options: TrainOptions): Promise<FitResult> {
     validateFitOptions(options);
+    const done = options.resume?.loop?.epochs;
+    if (typeof done === 'number' && options.epochs <= done) throw new InputError('epochs', options.epochs, `more than the ${done} epochs the resumed session has already trained`);
     const trainer = await this.startSession(data, { ...options, scheduleSteps: options.maxSteps }, false);
     try {
       return await fitSession(trainer, options.epochs, options.maxSteps);

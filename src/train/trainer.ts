@@ -69,6 +69,8 @@ export class Trainer {
   /** Binds every program and uploads the data and the model's weights: the only binding it does. */
   static async bind(setup: TrainerSetup): Promise<Trainer> {
     const t = new Trainer(setup);
+    // A state that does not fit this session is refused before anything is compiled or uploaded.
+    if (setup.options.resume) checkSessionState(setup.options.resume, t.model.layout.total, t.stepsPerEpoch, t.bound.order.length, Boolean(t.loop.stopping));
     await t.backend.load(t.bound.programs, t.model.layout, t.bound.dataMap);
     t.backend.writeParams(t.model.params);
     t.backend.resetOptimizerState();
@@ -99,7 +101,6 @@ export class Trainer {
 
   /** Restores an exported session on these bound programs (called by bind for options.resume). */
   private restore(state: SessionState): void {
-    checkSessionState(state, this.model.layout.total, this.stepsPerEpoch, this.bound.order.length, Boolean(this.loop.stopping));
     this.backend.writeFlat('param', state.flats.param);
     this.backend.writeFlat('state1', state.flats.state1);
     this.backend.writeFlat('state2', state.flats.state2);
