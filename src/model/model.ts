@@ -143,6 +143,7 @@ export class Model {
       clipNorm: options.clipNorm,
       seed: options.seed ?? 0,
       backend: backend.kind,
+      adapter: backend.adapter,
     };
     try {
       return await Trainer.bind({
