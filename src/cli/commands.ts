@@ -33,7 +33,9 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 
 export async function trainCommand(raw: Record<string, unknown>, json: boolean): Promise<TrainSummary> {
   const resumed = raw.resume !== undefined ? await loadCheckpoint(String(raw.resume)) : undefined;
-  const s: TrainSettings = resolveSettings(resumed ? resumeSettings(resumed.meta.settings, raw) : raw);
+  // A resumed run takes its checkpoint's settings (all of them, data flags included).
+  if (resumed) raw = resumeSettings(resumed.meta.settings, raw);
+  const s: TrainSettings = resolveSettings(raw);
   if (resumed && s.epochs <= resumed.state.loop.epochs) throw new InputError('--epochs', s.epochs, `more than the ${resumed.state.loop.epochs} epochs the checkpoint has already trained`);
   const outputs = await prepareOutputs(s);
   const { train, test } = loadDatasets({ dataset: s.dataset, label: s.label, seed: s.seed, samples: s.samples, noise: s.noise, limit: s.limit });
@@ -79,7 +81,7 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
             progress.epochEnd(logs, s.epochs);
           },
         },
-      }, outputs, progress, resumed?.state);
+      }, { ...outputs, settings: raw }, progress, resumed?.state);
     } catch (err) {
       progress.stop();
       if (err instanceof NonFiniteLossError) await saveAfterNonFinite(model, s, outputs, Number(model.training?.epochsCompleted ?? 0));

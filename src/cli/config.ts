@@ -82,21 +82,24 @@ function list(raw: unknown): string[] {
 const RESUME_OVERRIDES = ['epochs', 'out', 'checkpointEvery', 'checkpointDir', 'resume', 'backend'];
 
 /**
- * The settings of a resumed run: the checkpoint's own, with `raw` allowed to change only the
- * run length and the output places. Any other setting given must equal the checkpoint's.
+ * The raw settings of a resumed run: the checkpoint's own (as its run was given them), with
+ * `raw` allowed to change only the run length and the output places. Any other setting given
+ * must resolve to the checkpoint's value.
  */
 export function resumeSettings(saved: unknown, raw: Record<string, unknown>): Record<string, unknown> {
   if (typeof saved !== 'object' || saved === null) throw new InputError('--resume', raw.resume, 'a checkpoint written by the webgpu-mlp CLI (its settings are missing)');
-  const base = resolveSettings(saved as Record<string, unknown>);
+  const before = saved as Record<string, unknown>;
+  const base = resolveSettings(before) as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(raw)) {
     if (RESUME_OVERRIDES.includes(key) || value === undefined) continue;
-    const asked = resolveSettings({ ...base, [key]: value }) as unknown as Record<string, unknown>;
-    const had = (base as unknown as Record<string, unknown>)[key];
-    if (JSON.stringify(asked[key]) !== JSON.stringify(had)) {
+    const asked = resolveSettings({ ...before, [key]: value }) as unknown as Record<string, unknown>;
+    const same = key in base || key in asked ? JSON.stringify(asked[key]) === JSON.stringify(base[key]) : JSON.stringify(value) === JSON.stringify(before[key]);
+    if (!same) {
+      const had = key in base ? base[key] : before[key];
       throw new InputError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value, `${JSON.stringify(had) ?? 'unset'} as in the checkpoint (only --epochs, --out, --checkpoint-every, --checkpoint-dir and --backend may change on --resume)`);
     }
   }
-  const merged: Record<string, unknown> = { ...base };
+  const merged: Record<string, unknown> = { ...before };
   for (const key of RESUME_OVERRIDES) if (raw[key] !== undefined) merged[key] = raw[key];
   return merged;
 }

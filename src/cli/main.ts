@@ -24,9 +24,9 @@ train flags:
   --schedule constant|step:<steps>[:gamma]|exponential:<gamma>|cosine[:warmup]|plateau[:patience[:factor]]
   --layer-norm  --residual   --validation-split 0 (e.g. 0.1 to hold out 10%)  --normalize minmax|zscore|none  --patience <epochs>
   --samples <n> --noise <x>  (generated datasets)   --limit <rows> (MNIST training rows)
-  --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
   --checkpoint-every <epochs>  --checkpoint-dir <dir> (default <out>.checkpoint)   Ctrl-C writes a checkpoint too
   --resume <checkpoint dir> --epochs <total>   continue a run exactly where its checkpoint left it
+  --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
 evaluate: --model <dir> --dataset <name|file.csv> [--label col] [--json]
 predict:  --model <dir> --input <file.csv> [--output <file.csv>]`;
 
@@ -39,10 +39,9 @@ const OPTIONS = {
   residual: { type: 'boolean' }, 'validation-split': { type: 'string' }, normalize: { type: 'string' }, samples: { type: 'string' },
   noise: { type: 'string' }, limit: { type: 'string' }, patience: { type: 'string' }, model: { type: 'string' },
   input: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  'checkpoint-every': { type: 'string' }, 'checkpoint-dir': { type: 'string' }, resume: { type: 'string' },
-  // The tabular data pipeline's flags (parsed by its own module).
   categorical: { type: 'string' }, numeric: { type: 'string' }, exclude: { type: 'string' }, missing: { type: 'string' },
   'missing-values': { type: 'string' }, task: { type: 'string' }, strict: { type: 'boolean' }, probabilities: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' }, 'checkpoint-dir': { type: 'string' }, resume: { type: 'string' },
 } as const;
 
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -27,6 +27,8 @@ export interface Outputs {
   /** --out held a model before this run (the one a bad run must not replace). */
   hadModel: boolean;
   checkpointDir: string;
+  /** The run's raw settings (config and flags), kept in checkpoints for --resume. */
+  settings?: Record<string, unknown>;
 }
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -85,13 +87,13 @@ export async function runSession(model: Model, train: Dataset, s: TrainSettings,
       const until = every ? Math.min(s.epochs, (Math.floor(trainer.epoch / every) + 1) * every) : s.epochs;
       await trainer.train({ epochs: until - trainer.epoch });
       if (every && !interrupted && trainer.stepInEpoch === 0 && trainer.epoch % every === 0) {
-        await saveCheckpoint(trainer, outputs.checkpointDir, { settings: s });
+        await saveCheckpoint(trainer, outputs.checkpointDir, { settings: outputs.settings });
         err(`checkpoint: epoch ${trainer.epoch} saved to ${outputs.checkpointDir}`);
       }
     }
     if (interrupted) {
       progress.stop();
-      await saveCheckpoint(trainer, outputs.checkpointDir, { settings: s });
+      await saveCheckpoint(trainer, outputs.checkpointDir, { settings: outputs.settings });
       err(`interrupted at step ${trainer.step} (epoch ${trainer.epoch + 1}, step ${trainer.stepInEpoch} of ${trainer.stepsPerEpoch}); checkpoint saved to ${outputs.checkpointDir}`);
       err(`resume with: webgpu-mlp train --resume ${quote(outputs.checkpointDir)} --epochs ${s.epochs}${s.out !== undefined ? ` --out ${quote(s.out)}` : ''}`);
       if (outputs.hadModel) err(`the model in ${s.out} was not replaced`);

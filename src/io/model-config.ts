@@ -17,9 +17,9 @@ export interface SavedModelConfig {
   spec: unknown;
   normalization?: unknown;
   targetScaler?: unknown;
-  training?: unknown;
-  /** The tabular data pipeline fitted on the training split (column types, vocabularies, class names). */
+  /** The tabular pipeline (src/data/table), validated by the model code. */
   pipeline?: unknown;
+  training?: unknown;
   /** Every tensor in the weights file, name -> shape. */
   tensors: Record<string, number[]>;
   /** ISO-8601 time of the save. */
@@ -29,7 +29,7 @@ export interface SavedModelConfig {
 }
 
 const FILE = 'model.json';
-const OPTIONAL_FIELDS = ['normalization', 'targetScaler', 'training', 'library', 'pipeline'] as const;
+const OPTIONAL_FIELDS = ['normalization', 'targetScaler', 'pipeline', 'training', 'library'] as const;
 
 /**
  * Checks parsed model.json and returns a copy holding only the known fields.
