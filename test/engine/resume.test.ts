@@ -138,6 +138,20 @@ describe('resume on the cpu backend is bit-identical', () => {
     expect(end.loop.stopping).toEqual(whole.loop.stopping);
   });
 
+  it('requestStop() ends the running chunk after the current step; the session then goes on as if never stopped', async () => {
+    const options = { ...VARIANTS['momentum, plateau schedule'], backend: 'cpu' as const };
+    const a = await uninterrupted(options);
+    const model = new Model(SPEC, { seed: 1 });
+    let trainer: Awaited<ReturnType<Model['trainer']>> | undefined;
+    trainer = await model.trainer(DATA, { ...options, callbacks: { onEpochEnd: (logs) => void (logs.epoch === 2 && trainer!.requestStop()) } });
+    const chunk = await trainer.train({ epochs: EPOCHS });
+    expect(chunk.history).toHaveLength(3);
+    expect(trainer.epoch).toBe(3);
+    await trainer.train({ epochs: EPOCHS - 3 });
+    await trainer.dispose();
+    expect(Array.from(model.params)).toEqual(Array.from(a.model.params));
+  });
+
   it('continues a finished run to more epochs exactly like a longer run with the same plan', async () => {
     const options = { ...VARIANTS['momentum, plateau schedule'], backend: 'cpu' as const };
     const a = await uninterrupted({ ...options, epochs: 9 });
