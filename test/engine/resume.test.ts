@@ -11,10 +11,10 @@ import { createBackend, releaseSharedGpu } from '../../src/backend/select.js';
 import { blobs } from '../../src/data/synthetic.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/model/files.js';
 import { Model, type TrainOptions } from '../../src/model/model.js';
-import type { ModelSpec } from '../../src/model/spec.js';
 import type { SessionState } from '../../src/train/session-state.js';
 import { InputError } from '../../src/util/errors.js';
 import { assertClose } from '../support/compare.js';
+import { SESSION_SPEC } from '../support/session-spec.js';
 
 afterAll(releaseSharedGpu);
 
@@ -26,16 +26,8 @@ afterEach(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-/** Dropout, layer norm and a validation split: every stream and piece of state matters. */
-const SPEC: ModelSpec = {
-  inputSize: 2,
-  hidden: [
-    { units: 12, activation: 'tanh', layerNorm: true },
-    { units: 12, activation: 'relu', dropout: 0.2 },
-  ],
-  outputSize: 3,
-  task: 'multiclass',
-};
+// SESSION_SPEC has dropout and layer norm, the variants a validation split: every stream and piece of state matters.
+const SPEC = SESSION_SPEC;
 // 47 rows, 20% validation -> 38 training rows in batches of 8: 5 steps per epoch, the last a 6-row tail.
 const DATA = blobs({ n: 47, classes: 3, seed: 4, noise: 2.5 });
 const EPOCHS = 7;
