@@ -22,7 +22,19 @@ const DAWN_NOISE = /^Warning: maxDynamic(Uniform|Storage)BuffersPerPipelineLayou
 
 if (process.env.WEBGPU_MLP_STDERR_FD === '3') {
   // The child: JavaScript's stderr is the parent's real one (fd 3).
-  const stream = isatty(3) ? new WriteStream(3) : Object.assign(Object.create(process.stderr), { write: (chunk) => (writeSync(3, chunk), true), isTTY: false, fd: 3 });
+  // A pipe shared with other processes may be non-blocking: retry a write it cannot take yet.
+  const writeAll = (chunk) => {
+    const bytes = Buffer.from(chunk);
+    for (let at = 0; at < bytes.length; ) {
+      try {
+        at += writeSync(3, bytes, at);
+      } catch (err) {
+        if (err.code !== 'EAGAIN') throw err;
+      }
+    }
+    return true;
+  };
+  const stream = isatty(3) ? new WriteStream(3) : Object.assign(Object.create(process.stderr), { write: writeAll, isTTY: false, fd: 3 });
   Object.defineProperty(process, 'stderr', { value: stream, configurable: true, enumerable: true });
   // When the parent dies (even by SIGKILL), so does the child, as one process would.
   process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));

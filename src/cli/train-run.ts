@@ -115,12 +115,12 @@ const quote = (path: string) => (/^[\w./@%+=:,-]+$/.test(path) ? path : `'${path
 export async function saveTrained(model: Model, s: TrainSettings, outputs: Outputs, verdict: { loss: number; baseline: number; on: string }): Promise<void> {
   const bad = !(verdict.loss <= verdict.baseline);
   const outcome = !(verdict.loss <= 2 * verdict.baseline) ? 'diverged' : 'no better than a constant prediction';
-  const why = `its ${verdict.on} loss ${verdict.loss.toPrecision(4)} is no better than predicting a constant (${verdict.baseline.toPrecision(4)})`;
+  const why = `the model's ${verdict.on} loss ${verdict.loss.toPrecision(4)} is no better than predicting a constant (${verdict.baseline.toPrecision(4)})`;
   if (bad) model.training = { ...model.training, outcome };
   if (bad && s.out !== undefined && outputs.hadModel) {
     throw new ExitError(`training ${outcome === 'diverged' ? 'diverged' : 'learned nothing'}: ${why}; the model already in ${s.out} was kept, not replaced. Try a lower --lr (now ${s.lr}), --clip-norm 1 or more --epochs`, 1);
   }
-  if (bad) err(`webgpu-mlp: warning: ${why} (${outcome})`);
+  if (bad) err(`webgpu-mlp: warning: ${why}`);
   if (s.out !== undefined) {
     await saveModel(model, s.out);
     process.stdout.write(`saved model to ${s.out}${bad ? ` (marked "${outcome}" in model.json)` : ''}\n`);

@@ -109,7 +109,7 @@ describe('a bad run never replaces a good model', () => {
     const good = await goodModel('diverged');
     const run = await cli([...XOR, '--optimizer', 'sgd', '--lr', '1e9', '--epochs', '100', '--out', good.path]);
     expect(run.code, run.stderr).toBe(1);
-    expect(run.stderr).toMatch(/training diverged: its test loss \S+ is no better than predicting a constant \(0\.6931\); the model already in .*diverged was kept, not replaced/);
+    expect(run.stderr).toMatch(/training diverged: the model's test loss \S+ is no better than predicting a constant \(0\.6931\); the model already in .*diverged was kept, not replaced/);
     expect(run.stdout).not.toMatch(/saved model/);
     expect(files(good.path)).toEqual(good.files);
     expect(await xorLoss(good.path)).toBe(good.loss);
