@@ -1,9 +1,10 @@
 // Public API of webgpu-mlp: models, training, data, the device layer and the kernels' op table,
-// browser-safe. Node-only helpers (model files, MNIST, CSV files) live in src/node.ts.
+// browser-safe. Node-only helpers (model files, checkpoints, MNIST, CSV files) are in src/node.ts,
+// the `webgpu-mlp/node` entry point.
 
 export { acquireGpu, describeAdapter, GpuUnavailableError, GpuDeviceError, type Gpu, type AdapterReport } from './device/gpu.js';
 export { Model, type TrainOptions, type TrainerOptions, type DataOptions, type EvaluateResult } from './model/model.js';
-export { Trainer, type ChunkOptions, type ChunkResult, type FitResult } from './train/trainer.js';
+export { Trainer, type ChunkOptions, type ChunkResult, type FitResult, type SessionState } from './train/trainer.js';
 export type { ModelSpec, HiddenLayerSpec, Task, InitName } from './model/spec.js';
 export { encodeModel, decodeModel } from './model/persist.js';
 export { predictTable, classify, type TablePrediction, type Classified } from './model/predict-table.js';

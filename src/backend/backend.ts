@@ -6,6 +6,8 @@ import type { OpCall } from '../graph/program.js';
 
 export type ProgramSet = Record<string, OpCall[]>;
 export type ParamSlot = 'best' | 'lastGood' | 'verify';
+/** The flat parameter-sized buffers a checkpoint holds: weights, optimizer moments, saved weights. */
+export type FlatName = 'param' | 'state1' | 'state2' | ParamSlot;
 
 export interface RunOptions {
   /** Stat tensors zeroed before the programs run (accumulators at the start of an epoch). */
@@ -49,6 +51,10 @@ export interface Backend {
   resetOptimizerState(): void;
   saveParams(slot: ParamSlot): void;
   restoreParams(slot: ParamSlot): void;
+  /** A flat buffer in the backend's own precision (float64 on the CPU); undefined for a slot never saved. */
+  readFlat(name: FlatName): Promise<Float64Array | undefined>;
+  /** Overwrites a flat buffer (checkpoint restore); exact for values the backend's precision holds. */
+  writeFlat(name: FlatName, values: Float64Array): void;
   /** Resolves when all submitted work has finished. */
   idle(): Promise<void>;
   destroy(): void;

@@ -8,7 +8,7 @@ import type { OpName } from '../ops/args.js';
 import { opSpecs } from '../ops/table.js';
 import type { CpuTensor } from '../ops/tensor.js';
 import { referenceOps } from '../reference/index.js';
-import type { Backend, Collector, ParamSlot, ProgramSet, RunOptions } from './backend.js';
+import type { Backend, Collector, FlatName, ParamSlot, ProgramSet, RunOptions } from './backend.js';
 import { checkCollect, tensorSizes } from './backend.js';
 
 type BoundCall = () => void;
@@ -110,6 +110,17 @@ export class CpuBackend implements Backend {
   restoreParams(slot: ParamSlot): void {
     const saved = this.slots.get(slot);
     if (saved) this.flats.get('param')!.set(saved);
+  }
+
+  async readFlat(name: FlatName): Promise<Float64Array | undefined> {
+    const flat = this.flats.get(name) ?? this.slots.get(name as ParamSlot);
+    return flat ? Float64Array.from(flat) : undefined;
+  }
+
+  writeFlat(name: FlatName, values: Float64Array): void {
+    const flat = this.flats.get(name);
+    if (flat) flat.set(values);
+    else this.slots.set(name as ParamSlot, Float64Array.from(values));
   }
 
   async idle(): Promise<void> {}

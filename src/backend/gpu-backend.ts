@@ -14,7 +14,7 @@ import { KernelContext } from '../kernels/context.js';
 import { encodeDispatches, type Dispatch } from '../kernels/dispatch.js';
 import type { OpName } from '../ops/args.js';
 import type { GpuTensor } from '../ops/tensor.js';
-import type { Backend, Collector, ParamSlot, ProgramSet, RunOptions } from './backend.js';
+import type { Backend, Collector, FlatName, ParamSlot, ProgramSet, RunOptions } from './backend.js';
 import { checkCollect, tensorSizes } from './backend.js';
 
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -190,6 +190,19 @@ export class GpuBackend implements Backend {
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(copy, 0, params, 0, params.size);
     this.device.queue.submit([encoder.finish()]);
+  }
+
+  async readFlat(name: FlatName): Promise<Float64Array | undefined> {
+    const buffer = this.flats.get(name) ?? this.slots.get(name as ParamSlot);
+    if (!buffer) return undefined;
+    const [values] = await this.readRegions([{ buffer, offset: 0, bytes: this.layout.total * 4 }]);
+    return Float64Array.from(values);
+  }
+
+  writeFlat(name: FlatName, values: Float64Array): void {
+    if (!this.flats.has(name) && !this.slots.has(name as ParamSlot)) this.saveParams(name as ParamSlot);
+    const buffer = this.flats.get(name) ?? this.slots.get(name as ParamSlot)!;
+    this.device.queue.writeBuffer(buffer, 0, Float32Array.from(values));
   }
 
   async idle(): Promise<void> {

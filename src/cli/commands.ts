@@ -1,17 +1,20 @@
-// The CLI's three commands. train: dataset -> model -> fit -> test metrics -> optional save, with
-// a one-line JSON summary last on stdout under --json. evaluate and predict load a saved model.
+// The CLI's three commands. train: dataset -> model -> session (train-run.ts: checkpoints, Ctrl-C,
+// resume) -> test metrics -> save unless the run diverged, with a one-line JSON summary last on
+// stdout under --json. evaluate and predict load a saved model and read files through its pipeline.
 
 import { writeFileSync } from 'node:fs';
 import { releaseSharedGpu, createBackend } from '../backend/select.js';
-import { saveModel, loadModel } from '../model/files.js';
+import { loadCheckpoint, loadModel } from '../model/files.js';
 import { Model } from '../model/model.js';
 import { NonFiniteLossError, InputError } from '../util/errors.js';
 import { loadDatasets } from './datasets.js';
-import { parseSchedule, resolveSettings, specFor, type TrainSettings } from './config.js';
+import { constantBaselineLoss } from '../train/baseline.js';
+import { parseSchedule, resolveSettings, resumeSettings, specFor, type TrainSettings } from './config.js';
 import { createProgress } from './progress.js';
 import { imageDefaults, readDataFlags } from './data-flags.js';
 import { encodeFileForModel } from './table-data.js';
 import { predictionsCsv } from './predictions.js';
+import { ExitError, prepareOutputs, runSession, saveAfterNonFinite, saveTrained, type SessionRun } from './train-run.js';
 
 export interface TrainSummary {
   backend: string;
@@ -36,10 +39,15 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const warn = (line: string) => process.stderr.write(`webgpu-mlp: ${line}\n`);
 
 export async function trainCommand(raw: Record<string, unknown>, json: boolean): Promise<TrainSummary> {
+  const resumed = raw.resume !== undefined ? await loadCheckpoint(String(raw.resume)) : undefined;
+  // A resumed run takes its checkpoint's settings (all of them, data flags included).
+  if (resumed) raw = resumeSettings(resumed.meta.settings, raw);
   const s: TrainSettings = resolveSettings(raw);
+  if (resumed && s.epochs <= resumed.state.loop.epochs) throw new InputError('--epochs', s.epochs, `more than the ${resumed.state.loop.epochs} epochs the checkpoint has already trained`);
+  const outputs = await prepareOutputs(s);
   const { train, test, images, info } = loadDatasets({ dataset: s.dataset, label: s.label, seed: s.seed, samples: s.samples, noise: s.noise, limit: s.limit, raw });
   const recipe = imageDefaults(raw, s, Boolean(images));
-  const model = new Model(specFor(s, train), { seed: s.seed });
+  const model = resumed?.model ?? new Model(specFor(s, train), { seed: s.seed });
   const backend = await createBackend(s.backend);
   const progress = createProgress(Boolean(process.stderr.isTTY) && !json);
   const stepsPerEpoch = Math.ceil((train.rows * (1 - s.validationSplit)) / s.batchSize);
@@ -49,10 +57,13 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
   out(`webgpu-mlp: ${s.dataset} (${train.rows} train rows, ${train.features} features, ${train.task}) on ${backend.kind === 'cpu' ? 'CPU' : 'WebGPU'}: ${backend.adapter}`);
   for (const line of info?.lines ?? []) out(line);
   out(`model: ${[model.spec.inputSize, ...model.spec.hidden.map((h) => `${h.units}${h.activation === 'relu' ? '' : `(${h.activation})`}`), model.spec.outputSize].join('-')}, ${model.spec.loss}, ${s.optimizer} lr ${s.lr}${recipe.schedule === 'constant' ? '' : ` (${recipe.schedule})`}, batch ${s.batchSize}${recipe.normalize === 'none' ? '' : `, ${recipe.normalize} inputs`}`);
+  if (resumed) out(`resuming ${s.resume} at epoch ${resumed.state.loop.epochs}${resumed.state.loop.epoch.step > 0 ? ` (+${resumed.state.loop.epoch.step} steps)` : ''}, step ${resumed.state.loop.step}, to ${s.epochs} epochs`);
+  let session: SessionRun | undefined;
   try {
-    let result;
+    const compiling = performance.now();
+    if (backend.kind === 'webgpu') process.stderr.write('compiling kernels (the first run on a machine can take a minute; later runs reuse the driver\'s cache)...\n');
     try {
-      result = await model.fit(train, {
+      session = await runSession(model, train, s, {
         backend,
         epochs: s.epochs,
         batchSize: s.batchSize,
@@ -74,19 +85,19 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
             progress.step(logs, stepInEpoch, (stepInEpoch * s.batchSize) / ((performance.now() - epochStarted) / 1000));
           },
           onEpochEnd(logs) {
+            if (backend.kind === 'webgpu' && (logs.epoch === 0 || (resumed && logs.epoch === resumed.state.loop.epochs))) process.stderr.write(`kernels compiled and first epoch done in ${((performance.now() - compiling) / 1000).toFixed(1)} s\n`);
             stepInEpoch = 0;
             progress.epochEnd(logs, s.epochs);
           },
         },
-      });
+      }, { ...outputs, settings: raw }, progress, resumed?.state);
     } catch (err) {
       progress.stop();
-      if (err instanceof NonFiniteLossError && s.out) {
-        await saveModel(model, s.out);
-        process.stderr.write(`webgpu-mlp: saved the last finite weights to ${s.out}\n`);
-      }
+      if (err instanceof NonFiniteLossError) await saveAfterNonFinite(model, s, outputs, Number(model.training?.epochsCompleted ?? 0));
       throw err;
     }
+    if (session.interrupted) throw new ExitError('interrupted', 130);
+    const result = session.result!;
     const last = result.history[result.history.length - 1];
     const summary: TrainSummary = {
       backend: backend.kind,
@@ -100,8 +111,9 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
       seconds: (performance.now() - started) / 1000,
       ...(info ? { data: info.json } : {}),
     };
+    const scored = test ?? train;
+    const ev = await session.trainer.evaluate(scored);
     if (test) {
-      const ev = await model.evaluate(test, { backend });
       summary.testLoss = ev.loss;
       if (ev.accuracy !== undefined) summary.testAccuracy = ev.accuracy;
       if (ev.mse !== undefined) summary.testMse = ev.mse;
@@ -109,13 +121,12 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
       out(`test: loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `  accuracy ${(ev.accuracy * 100).toFixed(2)}%` : ''}${ev.mse !== undefined ? `  mse ${ev.mse.toPrecision(4)}  mae ${ev.mae!.toPrecision(4)}` : ''} (${test.rows} rows)`);
     }
     out(`trained ${summary.epochs} epochs in ${summary.seconds.toFixed(1)} s, ${Math.round(summary.samplesPerSec).toLocaleString('en-US')} samples/s`);
-    if (s.out) {
-      await saveModel(model, s.out);
-      out(`saved model to ${s.out}`);
-    }
+    model.training = { ...model.training, ...(test ? { test: { ...ev } } : {}), adapter: backend.adapter, seed: s.seed, dataset: s.dataset };
+    await saveTrained(model, s, outputs, { loss: ev.loss, baseline: constantBaselineLoss(model, train, scored), on: test ? 'test' : 'training' });
     if (json) out(JSON.stringify(summary));
     return summary;
   } finally {
+    await session?.trainer.dispose();
     backend.destroy();
     await releaseSharedGpu();
   }

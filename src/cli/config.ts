@@ -33,6 +33,11 @@ export interface TrainSettings {
   noise?: number;
   limit?: number;
   patience?: number;
+  /** Epochs between checkpoints (none when unset; Ctrl-C always writes one). */
+  checkpointEvery?: number;
+  checkpointDir?: string;
+  /** The checkpoint folder this run continues. */
+  resume?: string;
 }
 
 /** `npm start`: the MNIST MLP of the README. */
@@ -62,9 +67,41 @@ function num(field: string, raw: unknown, check: (n: number) => boolean, expecte
 }
 const int = (field: string, raw: unknown, min: number) => num(field, raw, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
 
+/** Flags give true; a config file was checked to hold a JSON boolean. A string is never truthy here. */
+function bool(field: string, raw: unknown): boolean {
+  if (typeof raw !== 'boolean') throw new InputError(field, raw, 'true or false');
+  return raw;
+}
+
 function list(raw: unknown): string[] {
   if (Array.isArray(raw)) return raw.map(String);
   return String(raw).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Settings that may differ from the checkpoint's when resuming: how long, where to, and on what. */
+const RESUME_OVERRIDES = ['epochs', 'out', 'checkpointEvery', 'checkpointDir', 'resume', 'backend'];
+
+/**
+ * The raw settings of a resumed run: the checkpoint's own (as its run was given them), with
+ * `raw` allowed to change only the run length and the output places. Any other setting given
+ * must resolve to the checkpoint's value.
+ */
+export function resumeSettings(saved: unknown, raw: Record<string, unknown>): Record<string, unknown> {
+  if (typeof saved !== 'object' || saved === null) throw new InputError('--resume', raw.resume, 'a checkpoint written by the webgpu-mlp CLI (its settings are missing)');
+  const before = saved as Record<string, unknown>;
+  const base = resolveSettings(before) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(raw)) {
+    if (RESUME_OVERRIDES.includes(key) || value === undefined) continue;
+    const asked = resolveSettings({ ...before, [key]: value }) as unknown as Record<string, unknown>;
+    const same = key in base || key in asked ? JSON.stringify(asked[key]) === JSON.stringify(base[key]) : JSON.stringify(value) === JSON.stringify(before[key]);
+    if (!same) {
+      const had = key in base ? base[key] : before[key];
+      throw new InputError(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value, `${JSON.stringify(had) ?? 'unset'} as in the checkpoint (only --epochs, --out, --checkpoint-every, --checkpoint-dir and --backend may change on --resume)`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...before };
+  for (const key of RESUME_OVERRIDES) if (raw[key] !== undefined) merged[key] = raw[key];
+  return merged;
 }
 
 /** Merges raw values (config file, then flags) over the defaults and checks each one. */
@@ -99,8 +136,8 @@ export function resolveSettings(raw: Record<string, unknown>): TrainSettings {
   if (has('epochs')) s.epochs = int('--epochs', raw.epochs, 1);
   if (has('weightDecay')) s.weightDecay = num('--weight-decay', raw.weightDecay, (n) => n >= 0, 'a number >= 0');
   if (has('dropout')) s.dropout = num('--dropout', raw.dropout, (n) => n >= 0 && n < 1, 'a probability in [0, 1)');
-  if (has('layerNorm')) s.layerNorm = Boolean(raw.layerNorm);
-  if (has('residual')) s.residual = Boolean(raw.residual);
+  if (has('layerNorm')) s.layerNorm = bool('--layer-norm', raw.layerNorm);
+  if (has('residual')) s.residual = bool('--residual', raw.residual);
   if (has('clipNorm')) s.clipNorm = num('--clip-norm', raw.clipNorm, (n) => n > 0, 'a number > 0');
   if (has('seed')) s.seed = int('--seed', raw.seed, 0);
   if (has('backend')) {
@@ -119,6 +156,9 @@ export function resolveSettings(raw: Record<string, unknown>): TrainSettings {
   if (has('noise')) s.noise = num('--noise', raw.noise, (n) => n >= 0, 'a number >= 0');
   if (has('limit')) s.limit = int('--limit', raw.limit, 1);
   if (has('patience')) s.patience = int('--patience', raw.patience, 0);
+  if (has('checkpointEvery')) s.checkpointEvery = int('--checkpoint-every', raw.checkpointEvery, 1);
+  if (has('checkpointDir')) s.checkpointDir = String(raw.checkpointDir);
+  if (has('resume')) s.resume = String(raw.resume);
   if (s.activation.length !== 1 && s.activation.length !== s.layers.length) {
     throw new InputError('--activation', s.activation.join(','), `one activation, or one per hidden layer (${s.layers.length})`);
   }

@@ -2,13 +2,15 @@
 // JSON), dispatches to train / evaluate / predict, and turns errors into one line and a
 // non-zero exit (the stack only with --verbose).
 
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { evaluateCommand, predictCommand, trainCommand } from './commands.js';
+import { readConfigFile } from './config-file.js';
 import { DATASET_NAMES } from './datasets.js';
 import { PORTABLE_COMMANDS, portableMain } from './export-commands.js';
 import { ACTIVATIONS, OPTIMIZERS } from '../ops/names.js';
 import { InputError } from '../util/errors.js';
+import { closestKey } from '../util/suggest.js';
+import { ExitError } from './train-run.js';
 
 const USAGE = `usage: webgpu-mlp <train|evaluate|predict> [flags]
 
@@ -23,6 +25,8 @@ train flags:
   --schedule constant|step:<steps>[:gamma]|exponential:<gamma>|cosine[:warmup]|plateau[:patience[:factor]]
   --layer-norm  --residual   --validation-split 0 (e.g. 0.1 to hold out 10%)  --normalize minmax|zscore|none  --patience <epochs>
   --samples <n> --noise <x>  (generated datasets)   --limit <rows> (MNIST training rows)
+  --checkpoint-every <epochs>  --checkpoint-dir <dir> (default <out>.checkpoint)   Ctrl-C writes a checkpoint too
+  --resume <checkpoint dir> --epochs <total>   continue a run exactly where its checkpoint left it
   --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
 CSV data (train): --categorical a,b  --numeric c  --exclude id,name  --task classification|regression
   --missing impute|drop|error (default impute: drop rows without a label, fill features)  --missing-values NA,?,-999
@@ -40,6 +44,7 @@ const OPTIONS = {
   input: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   categorical: { type: 'string' }, numeric: { type: 'string' }, exclude: { type: 'string' }, missing: { type: 'string' },
   'missing-values': { type: 'string' }, task: { type: 'string' }, strict: { type: 'boolean' }, probabilities: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' }, 'checkpoint-dir': { type: 'string' }, resume: { type: 'string' },
 } as const;
 
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -50,38 +55,39 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    process.stderr.write(`webgpu-mlp: ${(err as Error).message}\n${USAGE}\n`);
+    const flag = /'--?([^'=]+)'/.exec((err as Error).message)?.[1];
+    const hint = (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag ? closestKey(flag, Object.keys(OPTIONS)) : undefined;
+    const message = hint ? `unknown flag --${flag} (did you mean --${hint}?)` : (err as Error).message;
+    process.stderr.write(`webgpu-mlp: ${message}\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
-  const command = positionals[0] ?? 'train';
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (positionals.length === 0) {
+    process.stdout.write(`${USAGE}\n`);
+    return 1;
+  }
+  const command = positionals[0];
   const verbose = Boolean(values.verbose);
   try {
-    let raw: Record<string, unknown> = {};
-    if (values.config) {
-      try {
-        raw = JSON.parse(readFileSync(values.config, 'utf8'));
-      } catch (err) {
-        throw new InputError('--config', values.config, `a readable JSON file (${(err as Error).message})`);
-      }
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('--config', values.config, 'a JSON object of settings');
-    }
+    if (!['train', 'evaluate', 'predict'].includes(command)) throw new InputError('command', command, 'train, evaluate or predict');
+    // The file is checked strictly (unknown keys, JSON types) before anything else happens.
+    const raw: Record<string, unknown> = values.config ? readConfigFile(values.config) : {};
     for (const [k, v] of Object.entries(values)) if (!['config', 'json', 'verbose', 'help'].includes(k)) raw[camel(k)] = v;
     const json = Boolean(values.json);
     if (command === 'train') await trainCommand(raw, json);
     else if (command === 'evaluate') await evaluateCommand(raw, json);
-    else if (command === 'predict') await predictCommand(raw);
-    else throw new InputError('command', command, 'train, evaluate or predict');
+    else await predictCommand(raw);
     return 0;
   } catch (err) {
     const e = err as Error;
+    if (e instanceof ExitError && e.exitCode === 130) return 130; // train-run.ts has said what happened
     process.stderr.write(`webgpu-mlp: ${e.message.split('\n').join(verbose ? '\n' : ' ')}\n`);
     if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
-    return 1;
+    return e instanceof ExitError ? e.exitCode : 1;
   }
 }
 

@@ -36,6 +36,10 @@ export function createProgress(tty: boolean): Progress {
   );
   let active = false;
   let epochLabel = '';
+  // The bar hides the cursor; whatever ends the process (an error, a second Ctrl-C) gives it back.
+  process.once('exit', () => {
+    if (active) bar.stop();
+  });
   return {
     epochStart(epoch, steps) {
       epochLabel = String(epoch + 1);

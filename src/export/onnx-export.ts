@@ -8,7 +8,7 @@ import { LAYER_NORM_EPSILON } from '../ops/defaults.js';
 import { InputError } from '../util/errors.js';
 import { activationNodes } from './onnx-activations.js';
 import { batchValueInfo, GraphBuilder, onnx } from './graph-builder.js';
-import { LIBRARY_NAME, LIBRARY_VERSION } from '../version.js';
+import { LIBRARY_NAME, LIBRARY_VERSION } from '../util/version.js';
 import { exportNames, type ExportNames } from './metadata.js';
 import { imputeValues, pipelineStatement, tablePipelineOf } from './table-pipeline.js';
 

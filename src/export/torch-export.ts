@@ -4,7 +4,7 @@
 
 import { encodeSafetensors, type TensorMap } from '../io/safetensors.js';
 import type { Model } from '../model/model.js';
-import { LIBRARY_VERSION } from '../version.js';
+import { LIBRARY_VERSION } from '../util/version.js';
 import { exportNames, type ExportNames } from './metadata.js';
 import { imputeValues, tablePipelineOf } from './table-pipeline.js';
 import { modelPy } from './torch-model-py.js';

@@ -6,7 +6,7 @@ import type { Activation } from '../ops/args.js';
 import { defaultAlpha } from '../ops/defaults.js';
 import { LAYER_NORM_EPSILON } from '../ops/defaults.js';
 import type { ModelSpec } from '../model/spec.js';
-import { LIBRARY_VERSION } from '../version.js';
+import { LIBRARY_VERSION } from '../util/version.js';
 import { torchSequential, type TorchModule } from './torch-layout.js';
 
 const py = (n: number) => (Number.isInteger(n) ? `${n}.0` : String(n));

@@ -24,10 +24,12 @@ export interface SavedModelConfig {
   tensors: Record<string, number[]>;
   /** ISO-8601 time of the save. */
   createdAt: string;
+  /** The release that wrote the file: { name, version }. */
+  library?: unknown;
 }
 
 const FILE = 'model.json';
-const OPTIONAL_FIELDS = ['normalization', 'targetScaler', 'pipeline', 'training'] as const;
+const OPTIONAL_FIELDS = ['normalization', 'targetScaler', 'pipeline', 'training', 'library'] as const;
 
 /**
  * Checks parsed model.json and returns a copy holding only the known fields.

@@ -90,10 +90,14 @@ export class Model {
   /** Inputs normalized and targets in the loss's form (one-hot, z-scored) for the backend. */
   prepare(data: Dataset): Dataset {
     const x = this.normalizer ? applyNormalizer(this.normalizer, data.x) : data.x;
-    let y = data.y;
-    if (this.spec.task === 'multiclass' && this.spec.loss === 'softmax_ce_dense' && data.targetWidth === 1) y = oneHot(data.y, this.spec.outputSize);
-    else if (this.spec.task === 'regression' && this.targetScaler) y = applyTargetScaler(this.targetScaler, data.y);
-    return { ...data, x, y, targetWidth: this.targetWidth };
+    return { ...data, x, y: this.prepareTargets(data), targetWidth: this.targetWidth };
+  }
+
+  /** Targets in the loss's form: one-hot for softmax_ce_dense, z-scored for regression. */
+  prepareTargets(data: Dataset): Float32Array {
+    if (this.spec.task === 'multiclass' && this.spec.loss === 'softmax_ce_dense' && data.targetWidth === 1) return oneHot(data.y, this.spec.outputSize);
+    if (this.spec.task === 'regression' && this.targetScaler) return applyTargetScaler(this.targetScaler, data.y);
+    return data.y;
   }
 
   private async backendFor(choice: DataOptions['backend']): Promise<{ backend: Backend; owned: boolean }> {
@@ -113,6 +117,8 @@ export class Model {
   /** Trains for `epochs` (or `maxSteps`): one trainer session from start to end. */
   async fit(data: Dataset, options: TrainOptions): Promise<FitResult> {
     validateFitOptions(options);
+    const done = options.resume?.loop?.epochs;
+    if (typeof done === 'number' && options.epochs <= done) throw new InputError('epochs', options.epochs, `more than the ${done} epochs the resumed session has already trained`);
     const trainer = await this.startSession(data, { ...options, scheduleSteps: options.maxSteps }, false);
     try {
       return await fitSession(trainer, options.epochs, options.maxSteps);
@@ -144,6 +150,7 @@ export class Model {
       clipNorm: options.clipNorm,
       seed: options.seed ?? 0,
       backend: backend.kind,
+      adapter: backend.adapter,
     };
     try {
       return await Trainer.bind({

@@ -7,7 +7,10 @@ import { MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, type SavedModelConfig } from '
 import type { TensorMap } from '../io/safetensors.js';
 import { decodeModelBundle, encodeModelBundle, type EncodedModelBundle } from '../io/model-bundle.js';
 import { InputError } from '../util/errors.js';
+import { LIBRARY_NAME, LIBRARY_VERSION } from '../util/version.js';
+import { paramLayoutFor } from '../graph/model-graph.js';
 import { Model } from './model.js';
+import { validateSpec } from './validate-spec.js';
 
 export function modelToSaved(model: Model): { config: SavedModelConfig; tensors: TensorMap } {
   const tensors: TensorMap = {};
@@ -26,19 +29,22 @@ export function modelToSaved(model: Model): { config: SavedModelConfig; tensors:
     training: model.training,
     tensors: shapes,
     createdAt: new Date().toISOString(),
+    library: { name: LIBRARY_NAME, version: LIBRARY_VERSION },
   };
   return { config, tensors };
 }
 
 export function modelFromSaved(config: SavedModelConfig, tensors: TensorMap): Model {
-  const probe = new Model(config.spec as never, { params: undefined });
-  const params = new Float32Array(probe.layout.total);
-  for (const e of probe.layout.entries) {
+  // Every size the spec claims is checked against the tensors actually read (whose sizes the
+  // file bounds) before anything is allocated: a hostile model.json cannot cost more than its file.
+  const layout = paramLayoutFor(validateSpec(config.spec));
+  for (const e of layout.entries) {
     const t = tensors[e.name];
     if (!t) throw new InputError(`weights.${e.name}`, 'missing', `a tensor of shape [${e.shape.join(', ')}] for this architecture`);
     if (t.data.length !== e.size) throw new InputError(`weights.${e.name}`, `[${t.shape.join(', ')}]`, `[${e.shape.join(', ')}]`);
-    params.set(t.data, e.offset);
   }
+  const params = new Float32Array(layout.total);
+  for (const e of layout.entries) params.set(tensors[e.name].data, e.offset);
   const model = new Model(config.spec as never, { params });
   if (config.normalization !== undefined) model.normalizer = validateNormalizer(config.normalization, model.spec.inputSize);
   if (config.targetScaler !== undefined) model.targetScaler = validateTargetScaler(config.targetScaler, model.spec.outputSize);

@@ -3,6 +3,10 @@
 
 import { ACTIVATIONS, LOSSES } from '../ops/names.js';
 import { InputError } from '../util/errors.js';
+import { rejectUnknownKeys } from '../util/suggest.js';
+
+const SPEC_KEYS = ['inputSize', 'hidden', 'outputSize', 'task', 'loss', 'huberDelta'];
+const LAYER_KEYS = ['units', 'activation', 'alpha', 'dropout', 'layerNorm', 'residual', 'init'];
 import type { InitName, ModelSpec } from './spec.js';
 
 const INITS: readonly InitName[] = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_normal'];
@@ -25,6 +29,7 @@ function positiveInt(field: string, value: unknown): number {
 export function validateSpec(input: unknown): Required<Pick<ModelSpec, 'loss'>> & ModelSpec {
   if (typeof input !== 'object' || input === null) throw new InputError('spec', input, 'an object');
   const spec = input as ModelSpec;
+  rejectUnknownKeys(spec, SPEC_KEYS, 'spec');
   positiveInt('inputSize', spec.inputSize);
   positiveInt('outputSize', spec.outputSize);
   if (!TASKS.includes(spec.task)) throw new InputError('task', spec.task, `one of ${TASKS.join(', ')}`);
@@ -32,7 +37,12 @@ export function validateSpec(input: unknown): Required<Pick<ModelSpec, 'loss'>> 
   let width = spec.inputSize;
   spec.hidden.forEach((layer, i) => {
     const f = `hidden[${i}]`;
-    positiveInt(`${f}.units`, layer?.units);
+    if (typeof layer !== 'object' || layer === null) throw new InputError(f, layer, 'a layer object with units and activation');
+    rejectUnknownKeys(layer, LAYER_KEYS, f);
+    positiveInt(`${f}.units`, layer.units);
+    for (const flag of ['layerNorm', 'residual'] as const) {
+      if (layer[flag] !== undefined && typeof layer[flag] !== 'boolean') throw new InputError(`${f}.${flag}`, layer[flag], 'true or false (a boolean, not a string)');
+    }
     if (!ACTIVATIONS.includes(layer.activation)) throw new InputError(`${f}.activation`, layer.activation, `one of ${ACTIVATIONS.join(', ')}`);
     if (layer.alpha !== undefined && !(Number.isFinite(layer.alpha) && layer.alpha >= 0)) throw new InputError(`${f}.alpha`, layer.alpha, 'a finite number >= 0');
     if (layer.dropout !== undefined && !(layer.dropout >= 0 && layer.dropout < 1)) throw new InputError(`${f}.dropout`, layer.dropout, 'a probability in [0, 1)');

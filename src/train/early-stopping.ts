@@ -14,6 +14,16 @@ export class EarlyStopping {
     readonly monitor: MonitorName,
   ) {}
 
+  /** Its bookkeeping as plain JSON (checkpoints); best is null before the first epoch. */
+  get state(): { best: number | null; wait: number; bestEpoch: number | null } {
+    return { best: Number.isFinite(this.best) ? this.best : null, wait: this.wait, bestEpoch: this.bestEpoch ?? null };
+  }
+  set state(s: { best: number | null; wait: number; bestEpoch: number | null }) {
+    this.best = s.best ?? Infinity;
+    this.wait = s.wait;
+    this.bestEpoch = s.bestEpoch ?? undefined;
+  }
+
   get restoresBest(): boolean {
     return this.spec.restoreBestWeights !== false;
   }

@@ -56,6 +56,30 @@ interface Tally {
 
 const TRAIN_STATS = [STAT.lossSum.id, STAT.correct.id];
 
+/** How often a chunk lets other events run (at most ~1% of a step loop in a browser, where timers take >= 4 ms). */
+const YIELD_MS = 250;
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/**
+ * Everything the loop knows, as plain JSON, for checkpoints: position, base LR, the shuffling
+ * RNG (at the start of the epoch in progress, whose order it regenerates), the epoch in progress
+ * with its accumulated loss sums, the schedule's and early stopping's bookkeeping, the history.
+ */
+export interface LoopState {
+  step: number;
+  epochs: number;
+  stopped: boolean;
+  lastCheck: number;
+  baseLr: number;
+  rng: number;
+  stepsPerEpoch: number;
+  rows: number;
+  epoch: Omit<EpochState, 'logged'>;
+  schedule?: Schedule['state'];
+  stopping?: EarlyStopping['state'];
+  history: EpochLogs[];
+}
+
 export class EpochLoop {
   readonly history: EpochLogs[] = [];
   step = 0;
@@ -70,6 +94,10 @@ export class EpochLoop {
   private cur: EpochState = newEpoch();
   private lastCheck = 0;
   private pending: Promise<void>[] = [];
+  private baseLr: number;
+  /** The shuffling RNG's state when the epoch in progress began (before its permutation). */
+  private epochRng: number;
+  private stopRequested = false;
 
   constructor(
     private readonly backend: Backend,
@@ -81,9 +109,16 @@ export class EpochLoop {
     this.horizon = Math.max(1, Math.min(options.scheduleSteps ?? Infinity, (options.epochs ?? Infinity) * bound.stepsPerEpoch));
     this.schedule = makeSchedule(options.schedule, options.optimizer.lr, this.horizon);
     this.rng = new Rng(options.seed ?? 0);
+    this.epochRng = this.rng.state32;
+    this.baseLr = options.optimizer.lr;
     if (options.earlyStopping) this.stopping = new EarlyStopping(options.earlyStopping, options.earlyStopping.monitor ?? (bound.val ? 'valLoss' : 'loss'));
     const hidden = ctx.spec.hidden;
     this.diagStats = [...hidden.map((_, i) => gradNormStat(i).id), gradNormStat(hidden.length).id, ...hidden.map((_, i) => deadStat(i).id)];
+  }
+
+  /** Steps at the last finite-loss check (the weights a failed session keeps). */
+  get checkedStep(): number {
+    return this.lastCheck;
   }
 
   get stepInEpoch(): number {
@@ -97,6 +132,51 @@ export class EpochLoop {
   setLearningRate(lr: number): void {
     if (!(typeof lr === 'number' && Number.isFinite(lr) && lr > 0)) throw new InputError('lr', lr, 'a finite number > 0');
     this.schedule = makeSchedule(this.options.schedule, lr, this.horizon);
+    this.baseLr = lr;
+  }
+
+  /** Makes the running chunk (or the next one) return after its current step. */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  exportState(): LoopState {
+    const { step, rows, seconds, read } = this.cur;
+    return {
+      step: this.step,
+      epochs: this.epochs,
+      stopped: this.stopped,
+      lastCheck: this.lastCheck,
+      baseLr: this.baseLr,
+      rng: this.cur.step > 0 ? this.epochRng : this.rng.state32,
+      stepsPerEpoch: this.bound.stepsPerEpoch,
+      rows: this.bound.order.length,
+      epoch: { step, rows, seconds, read: { ...read } },
+      ...(this.schedule.state ? { schedule: this.schedule.state } : {}),
+      ...(this.stopping ? { stopping: this.stopping.state } : {}),
+      history: this.history.map((h) => ({ ...h })),
+    };
+  }
+
+  /** Puts the loop where exportState found it; the caller restores the weights and moments. */
+  importState(s: LoopState): void {
+    this.step = s.step;
+    this.epochs = s.epochs;
+    this.stopped = s.stopped;
+    this.lastCheck = s.lastCheck;
+    this.setLearningRate(s.baseLr);
+    if (s.schedule && this.schedule.state) this.schedule.state = s.schedule;
+    if (s.stopping && this.stopping) this.stopping.state = s.stopping;
+    this.history.splice(0, this.history.length, ...s.history.map((h) => ({ ...h })));
+    this.rng.state32 = s.rng;
+    this.cur = newEpoch();
+    if (s.epoch.step > 0) {
+      // Mid-epoch: the same permutation, and the epoch's loss sums back in the accumulators.
+      this.beginEpoch();
+      this.cur = { ...s.epoch, read: { ...s.epoch.read }, logged: { loss: s.epoch.read.loss, rows: s.epoch.read.rows } };
+      this.backend.writeTensor(STAT.lossSum.id, new Float32Array([s.epoch.read.loss]));
+      this.backend.writeTensor(STAT.correct.id, new Float32Array([s.epoch.read.correct]));
+    }
   }
 
   /** Failed chunks leave callbacks' read-backs behind: drop them. */
@@ -109,14 +189,21 @@ export class EpochLoop {
     const history: EpochLogs[] = [];
     const maxSteps = chunk.steps ?? Infinity;
     const maxEpochs = chunk.epochs ?? Infinity;
-    while (!this.stopped && tally.steps < maxSteps && history.length < maxEpochs) {
+    let yielded = performance.now();
+    while (!this.stopped && !this.stopRequested && tally.steps < maxSteps && history.length < maxEpochs) {
       this.runStep();
       tally.steps++;
+      // Steps are submitted without waiting; let events in (Ctrl-C, a UI's pause) a few times a second.
+      if (performance.now() - yielded > YIELD_MS) {
+        await yieldToEvents();
+        yielded = performance.now();
+      }
       if (this.cur.step === this.bound.stepsPerEpoch) history.push(await this.closeEpoch(tally));
     }
     // Mid-epoch: check the loss so far (and keep these weights as the last good ones).
     if (this.cur.step > 0 && tally.steps > 0) await this.readProgress(tally);
     await Promise.all(this.pending.splice(0));
+    this.stopRequested = false;
     const rows = tally.rows;
     return {
       steps: tally.steps,
@@ -136,6 +223,7 @@ export class EpochLoop {
 
   private beginEpoch(): void {
     this.cur = newEpoch();
+    this.epochRng = this.rng.state32;
     if (this.options.shuffle === false) return;
     const { order, source } = this.bound;
     const perm = this.rng.permutation(order.length);

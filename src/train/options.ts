@@ -2,6 +2,7 @@
 // and a saved model's training record are the same object.
 
 import type { OptimizerSpec } from '../types/optimizer-spec.js';
+import type { SessionState } from './session-state.js';
 
 export type ScheduleSpec =
   | { kind: 'constant' }
@@ -77,6 +78,11 @@ export interface FitOptions {
   callbacks?: Callbacks;
   /** Stop after this many optimizer steps in total (a cut-short last epoch is still logged). */
   maxSteps?: number;
+  /**
+   * Continue an exported session (Trainer.exportState, loadCheckpoint): its weights, optimizer
+   * moments, step, schedule, RNG and early stopping. fit then trains until `epochs` epochs in all.
+   */
+  resume?: SessionState;
 }
 
 /**

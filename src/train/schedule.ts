@@ -8,6 +8,8 @@ export interface Schedule {
   lrAt(step: number): number;
   /** Called after each epoch with the monitored value; plateau schedules may lower the rate. */
   epochEnd(monitored: number | undefined): void;
+  /** What the schedule has learned from epochs (plateau: its rate, best and wait), as JSON for checkpoints. */
+  state?: { lr: number; best: number | null; wait: number };
 }
 
 export function makeSchedule(spec: ScheduleSpec | undefined, baseLr: number, totalSteps: number): Schedule {
@@ -42,6 +44,14 @@ export function makeSchedule(spec: ScheduleSpec | undefined, baseLr: number, tot
       let best = Infinity;
       let wait = 0;
       return {
+        get state() {
+          return { lr, best: Number.isFinite(best) ? best : null, wait };
+        },
+        set state(s) {
+          lr = s!.lr;
+          best = s!.best ?? Infinity;
+          wait = s!.wait;
+        },
         lrAt: () => lr,
         epochEnd(value) {
           if (value === undefined || !Number.isFinite(value)) return;

@@ -8,15 +8,16 @@ import type { Dataset } from '../data/dataset.js';
 import type { ProgramContext } from '../graph/programs.js';
 import type { Model } from '../model/model.js';
 import { SCALARS_LENGTH } from '../ops/args.js';
-import { InputError } from '../util/errors.js';
+import { InputError, NonFiniteLossError } from '../util/errors.js';
 import { EpochLoop, type ChunkOptions, type ChunkResult } from './epoch-loop.js';
+import { checkSessionState, type SessionState } from './session-state.js';
 import { ladderEvalPass, readEval, runEval, type EvaluateResult } from './feed.js';
 import type { EpochLogs, SessionOptions } from './options.js';
 import { runPredict, type PredictPrograms } from './predict.js';
 import { EVAL_PREFIX, sessionPrograms, type SessionPrograms } from './session-programs.js';
 import { validateChunk } from './validate-options.js';
 
-export type { ChunkOptions, ChunkResult };
+export type { ChunkOptions, ChunkResult, SessionState };
 
 export interface FitResult {
   history: EpochLogs[];
@@ -51,6 +52,7 @@ export class Trainer {
   private readonly loop: EpochLoop;
   private readonly scalars = new Float32Array(SCALARS_LENGTH);
   private failure?: Error;
+  private restoredBest = false;
   private disposed = false;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -67,11 +69,46 @@ export class Trainer {
   /** Binds every program and uploads the data and the model's weights: the only binding it does. */
   static async bind(setup: TrainerSetup): Promise<Trainer> {
     const t = new Trainer(setup);
+    // A state that does not fit this session is refused before anything is compiled or uploaded.
+    if (setup.options.resume) checkSessionState(setup.options.resume, t.model.layout.total, t.stepsPerEpoch, t.bound.order.length, Boolean(t.loop.stopping));
     await t.backend.load(t.bound.programs, t.model.layout, t.bound.dataMap);
     t.backend.writeParams(t.model.params);
     t.backend.resetOptimizerState();
     t.backend.saveParams('lastGood');
+    if (setup.options.resume) t.restore(setup.options.resume);
     return t;
+  }
+
+  /**
+   * The whole session as data (a checkpoint): weights, optimizer moments, the best epoch's
+   * weights, step count, schedule position, shuffling RNG, early stopping and the history.
+   * A session given it as `resume` continues exactly where this one is now.
+   */
+  async exportState(): Promise<SessionState> {
+    this.usable('exportState');
+    return this.serial(async () => {
+      if (this.failure) throw new Error(`Trainer.exportState: the session stopped after an error (${this.failure.message}); its optimizer state is not worth keeping`);
+      const [param, state1, state2, best] = await Promise.all((['param', 'state1', 'state2', 'best'] as const).map((n) => this.backend.readFlat(n)));
+      const keepBest = this.loop.stopping?.restoresBest && this.loop.stopping.bestEpoch !== undefined;
+      return { format: 'webgpu-mlp-session', version: 1, loop: this.loop.exportState(), flats: { param: param!, state1: state1!, state2: state2!, ...(keepBest && best ? { best } : {}) } };
+    });
+  }
+
+  /** Makes the running chunk return after its current step (Ctrl-C); the session stays usable. */
+  requestStop(): void {
+    this.loop.requestStop();
+  }
+
+  /** Restores an exported session on these bound programs (called by bind for options.resume). */
+  private restore(state: SessionState): void {
+    this.backend.writeFlat('param', state.flats.param);
+    this.backend.writeFlat('state1', state.flats.state1);
+    this.backend.writeFlat('state2', state.flats.state2);
+    if (state.flats.best) this.backend.writeFlat('best', state.flats.best);
+    this.loop.importState(state.loop);
+    this.backend.saveParams('lastGood');
+    this.model.params = Float32Array.from(state.flats.param);
+    this.recordRun('resumed');
   }
 
   /** Optimizer steps taken so far (the schedule and Adam's bias correction count from here). */
@@ -104,6 +141,7 @@ export class Trainer {
   async train(chunk: ChunkOptions): Promise<ChunkResult> {
     validateChunk(chunk);
     this.usable('train');
+    this.restoredBest = false;
     return this.serial(() => this.guard(() => this.loop.runChunk(chunk)));
   }
 
@@ -121,6 +159,8 @@ export class Trainer {
       if (stopping?.bestEpoch === undefined || !stopping.restoresBest) return false;
       this.backend.restoreParams('best');
       await this.syncModel();
+      this.restoredBest = true;
+      this.recordRun(this.loop.stopped ? 'stopped early' : 'completed');
       return true;
     });
   }
@@ -193,18 +233,45 @@ export class Trainer {
       } catch {
         /* the device is gone: the host copy from the last chunk stays */
       }
+      this.recordRun(err instanceof NonFiniteLossError ? 'non-finite loss' : 'failed');
       throw err;
     }
   }
 
   private async syncModel(): Promise<void> {
     this.model.params = await this.backend.readParams();
+    this.recordRun(this.loop.stopped ? 'stopped early' : 'completed');
+  }
+
+  /** What actually happened, saved with the model: epochs and steps done, best epoch, last metrics. */
+  private recordRun(outcome: string): void {
+    // After restoring the best weights, the metrics that describe the saved weights are the best epoch's.
+    const last = this.restoredBest ? this.loop.history.find((h) => h.epoch === this.bestEpoch) : this.loop.history.at(-1);
+    const metrics = last ? Object.fromEntries(Object.entries(last).filter(([k]) => !['epoch', 'step', 'lr', 'seconds', 'samplesPerSec'].includes(k))) : undefined;
+    this.model.training = {
+      ...this.model.training,
+      outcome,
+      epochsCompleted: this.loop.epochs,
+      // A failed session keeps the weights of its last finite check: count the steps they saw.
+      stepsCompleted: this.failure ? this.loop.checkedStep : this.loop.step,
+      ...(this.bestEpoch !== undefined ? { bestEpoch: this.bestEpoch, weightsFromBestEpoch: this.restoredBest } : {}),
+      ...(metrics ? { final: metrics } : {}),
+    };
   }
 }
 
-/** Model.fit: one session from start to end; an epoch cut short by maxSteps is still logged. */
+/**
+ * Model.fit: one session from start to end; an epoch cut short by maxSteps is still logged. A
+ * resumed session trains until `epochs` epochs have ended in all.
+ */
 export async function fitSession(trainer: Trainer, epochs: number, maxSteps?: number): Promise<FitResult> {
-  await trainer.train({ epochs, steps: maxSteps });
+  if (trainer.epoch >= epochs) throw new InputError('epochs', epochs, `more than the ${trainer.epoch} epochs the resumed session has already trained`);
+  await trainer.train({ epochs: epochs - trainer.epoch, steps: maxSteps });
+  return finishSession(trainer);
+}
+
+/** The end of a fit: close a cut-short epoch, put the best weights back, sum up. */
+export async function finishSession(trainer: Trainer): Promise<FitResult> {
   if (trainer.stepInEpoch > 0) await trainer.endEpoch();
   await trainer.restoreBestWeights();
   const history = [...trainer.history];

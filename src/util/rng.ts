@@ -10,6 +10,14 @@ export class Rng {
     this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
   }
 
+  /** The generator's whole state (a checkpoint saves it to resume the same stream). */
+  get state32(): number {
+    return this.state;
+  }
+  set state32(value: number) {
+    this.state = value >>> 0;
+  }
+
   /** Uniform in [0, 1), 32 bits of resolution. */
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);

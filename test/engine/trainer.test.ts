@@ -10,22 +10,13 @@ import { createBackend, releaseSharedGpu } from '../../src/backend/select.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { blobs, sine } from '../../src/data/synthetic.js';
 import { Model, type TrainerOptions } from '../../src/model/model.js';
-import type { ModelSpec } from '../../src/model/spec.js';
 import type { EpochLogs } from '../../src/train/options.js';
 import { InputError, NonFiniteLossError } from '../../src/util/errors.js';
+import { SESSION_SPEC } from '../support/session-spec.js';
 
 afterAll(releaseSharedGpu);
 
-/** Dropout and layer norm make the dropout RNG stream and every layer's state matter. */
-const SPEC: ModelSpec = {
-  inputSize: 2,
-  hidden: [
-    { units: 12, activation: 'tanh', layerNorm: true },
-    { units: 12, activation: 'relu', dropout: 0.2 },
-  ],
-  outputSize: 3,
-  task: 'multiclass',
-};
+const SPEC = SESSION_SPEC;
 // 37 rows in batches of 8: 5 steps per epoch, the last one a 5-row tail.
 const DATA = blobs({ n: 37, classes: 3, seed: 4 });
 const STEPS_PER_EPOCH = 5;

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import { releaseSharedGpu } from '../../src/backend/select.js';
 import { exportOnnx, modelFromOnnx, ONNX_META, type OnnxExportOptions } from '../../src/export/index.js';
-import { LIBRARY_VERSION } from '../../src/version.js';
+import { LIBRARY_VERSION } from '../../src/util/version.js';
 import type { Model } from '../../src/model/model.js';
 import type { HiddenLayerSpec } from '../../src/model/spec.js';
 import { ACTIVATIONS } from '../../src/ops/names.js';

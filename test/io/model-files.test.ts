@@ -1,13 +1,15 @@
 // Tests for saving and loading a model directory on disk: round trips, clear errors for missing or
-// damaged files, and that a save failing at any step leaves the previous model byte-for-byte intact
-// with no temp files behind.
+// damaged files, that a save failing at any step leaves the previous model byte-for-byte intact
+// with no staging folder behind, that a save interrupted between its two renames is recovered,
+// and that the folder is checked (a file, a path under a file, foreign files, not writable)
+// before anything is written.
 
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadModelDir, saveModelDir, type SaveFileSystem, type WritableFile } from '../../src/io/model-files.js';
+import { checkModelDirWritable, loadModelDir, nodeFs, saveModelDir, type SaveFileSystem, type WritableFile } from '../../src/io/model-files.js';
 import { InputError } from '../../src/util/errors.js';
 import { randomTensor, sampleConfig, sampleTensors } from './fixtures.js';
 
@@ -35,7 +37,7 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe('save and load', () => {
-  it('round-trips into a directory it creates, leaving exactly the two files', async () => {
+  it('round-trips into a directory it creates, leaving exactly the two files and nothing beside it', async () => {
     const dir = join(root, 'nested', 'model');
     const tensors = sampleTensors();
     const config = sampleConfig(tensors);
@@ -151,6 +153,7 @@ function failingFs(step: Step, nth: number): SaveFileSystem {
   return {
     mkdir: (path, options) => fsp.mkdir(path, options),
     lstat: (path) => fsp.lstat(path),
+    readdir: (path) => fsp.readdir(path),
     rm: (path, options) => fsp.rm(path, options),
     rename: async (from, to) => {
       if (hit('rename')) throw boom('rename');
@@ -182,7 +185,13 @@ function failingFs(step: Step, nth: number): SaveFileSystem {
   };
 }
 
+/** Everything in the folder that holds `dir` (the model folder and its hidden siblings). */
+function around(dir: string): string[] {
+  return fs.readdirSync(join(dir, '..')).sort();
+}
+
 describe('atomic save', () => {
+  // open/write/sync #1 is the weights, #2 model.json; rename #1 moves the old model aside, #2 swaps the new one in.
   const steps: [Step, number][] = [
     ['open', 1],
     ['open', 2],
@@ -192,43 +201,127 @@ describe('atomic save', () => {
     ['sync', 2],
     ['close', 2],
     ['rename', 1],
+    ['rename', 2],
   ];
   for (const [step, nth] of steps) {
-    it(`keeps the previous model intact and removes temps when ${step} #${nth} fails`, async () => {
+    it(`keeps the previous model intact and removes the staging folder when ${step} #${nth} fails`, async () => {
+      const dir = join(root, 'model');
       const old = sampleTensors();
-      await saveModelDir(root, sampleConfig(old), old);
-      const before = snapshot(root);
+      await saveModelDir(dir, sampleConfig(old), old);
+      const before = snapshot(dir);
+      const siblings = around(dir);
 
       const next = { w: randomTensor([64, 3], 7) };
-      const err = await rejection(saveModelDir(root, sampleConfig(next), next, { fs: failingFs(step, nth) }));
+      const err = await rejection(saveModelDir(dir, sampleConfig(next), next, { fs: failingFs(step, nth) }));
       expect(err.message).toBe(`injected ${step} failure`);
 
-      expect(snapshot(root)).toEqual(before);
-      const back = await loadModelDir(root);
+      expect(snapshot(dir)).toEqual(before);
+      expect(around(dir)).toEqual(siblings);
+      const back = await loadModelDir(dir);
       expect(Array.from(back.tensors['norm.mean'].data)).toEqual(Array.from(old['norm.mean'].data));
     });
   }
 
-  it('refuses to save over a directory in the way, changing nothing', async () => {
-    fs.mkdirSync(join(root, 'model.json'));
-    const tensors = sampleTensors();
-    const err = await rejection(saveModelDir(root, sampleConfig(tensors), tensors));
-    expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toContain(join(root, 'model.json'));
-    expect(fs.readdirSync(root)).toEqual(['model.json']);
-    expect(fs.statSync(join(root, 'model.json')).isDirectory()).toBe(true);
-  });
-
-  it('writes through temp files in the same directory with the documented names', async () => {
+  it('writes both files into a hidden sibling folder and renames it into place', async () => {
+    const dir = join(root, 'model');
     const seen: string[] = [];
     const real = failingFs('open', 0);
     const spy: SaveFileSystem = { ...real, open: (path, flags) => (seen.push(path), real.open(path, flags)) };
     const tensors = sampleTensors();
-    await saveModelDir(root, sampleConfig(tensors), tensors, { fs: spy });
-    expect(seen).toHaveLength(2);
-    expect(seen[0]).toMatch(new RegExp(`^${escape(root)}/\\.model\\.safetensors\\.tmp-${process.pid}-[0-9a-f]+$`));
-    expect(seen[1]).toMatch(new RegExp(`^${escape(root)}/\\.model\\.json\\.tmp-${process.pid}-[0-9a-f]+$`));
-    expect(fs.readdirSync(root).sort()).toEqual(['model.json', 'model.safetensors']);
+    await saveModelDir(dir, sampleConfig(tensors), tensors, { fs: spy });
+    await saveModelDir(dir, sampleConfig(tensors), tensors, { fs: spy });
+    expect(seen).toHaveLength(4);
+    const staging = new RegExp(`^${escape(root)}/\\.model\\.saving-${process.pid}-[0-9a-f]+/model\\.(safetensors|json)$`);
+    for (const path of seen) expect(path).toMatch(staging);
+    expect(seen[0].endsWith('model.safetensors') && seen[1].endsWith('model.json')).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'model.safetensors']);
+    expect(around(dir)).toEqual(['model']);
+  });
+
+  it('recovers a save killed between moving the old model aside and renaming the new one in', async () => {
+    const dir = join(root, 'model');
+    const old = sampleTensors();
+    await saveModelDir(dir, sampleConfig(old), old);
+    // The state such a kill leaves: the old model aside, a finished staging folder of a dead process.
+    fs.renameSync(dir, join(root, '.model.previous'));
+    fs.mkdirSync(join(root, '.model.saving-999999999-abcdef'));
+    fs.writeFileSync(join(root, '.model.saving-999999999-abcdef', 'model.json'), '{');
+    const back = await loadModelDir(dir);
+    expect(Array.from(back.tensors['norm.mean'].data)).toEqual(Array.from(old['norm.mean'].data));
+
+    const next = { w: randomTensor([4, 2], 42) };
+    await saveModelDir(dir, sampleConfig(next), next);
+    expect(around(dir)).toEqual(['model']);
+    expect(Object.keys((await loadModelDir(dir)).tensors)).toEqual(['w']);
+  });
+
+  it('deletes a stale previous copy left by a save killed after its swap', async () => {
+    const dir = join(root, 'model');
+    const tensors = sampleTensors();
+    await saveModelDir(dir, sampleConfig(tensors), tensors);
+    fs.cpSync(dir, join(root, '.model.previous'), { recursive: true });
+    await saveModelDir(dir, sampleConfig(tensors), tensors);
+    expect(around(dir)).toEqual(['model']);
+  });
+
+  it('refuses a folder holding other files, changing nothing', async () => {
+    fs.writeFileSync(join(root, 'notes.txt'), 'mine');
+    fs.mkdirSync(join(root, 'model.json'));
+    const tensors = sampleTensors();
+    const err = await rejection(saveModelDir(root, sampleConfig(tensors), tensors));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/it holds other files \(notes\.txt\), which a save would replace/);
+    expect(fs.readdirSync(root).sort()).toEqual(['model.json', 'notes.txt']);
+  });
+});
+
+describe('the model folder is checked before any work', () => {
+  it('names a file given as the folder', async () => {
+    const file = join(root, 'file');
+    fs.writeFileSync(file, 'x');
+    const err = await rejection(checkModelDirWritable(file, { field: '--out' }));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/^--out: got ".*file", expected a new folder, an empty folder, or the folder of a saved model, not a file$/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('x');
+  });
+
+  it('names a path under a file', async () => {
+    fs.writeFileSync(join(root, 'file'), 'x');
+    const err = await rejection(checkModelDirWritable(join(root, 'file', 'sub', 'model'), { field: '--out' }));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/^--out: .*(is a file|ENOTDIR)/);
+  });
+
+  // Root ignores permission bits, so a read-only folder is simulated where it is decided: the
+  // file system refusing to create an entry there (as a read-only mount does, even for root).
+  for (const code of ['EACCES', 'EROFS']) {
+    it(`names a folder the process cannot write (${code}) and leaves nothing behind`, async () => {
+      const readOnly: SaveFileSystem = {
+        ...nodeFs,
+        mkdir: async (path, options) => {
+          if (path.startsWith(root)) throw Object.assign(new Error(`${code}: refused`), { code });
+          return nodeFs.mkdir(path, options);
+        },
+      };
+      const dir = join(root, 'new', 'model');
+      const err = await rejection(checkModelDirWritable(dir, { field: '--out', fs: readOnly }));
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toBe(`--out: got ${JSON.stringify(dir)}, expected a folder this process can write, but ${root} is not writable (${code})`);
+      const tensors = sampleTensors();
+      const save = await rejection(saveModelDir(dir, sampleConfig(tensors), tensors, { fs: readOnly, field: '--out' }));
+      expect(save.message).toBe(err.message);
+      expect(fs.readdirSync(root)).toEqual([]);
+    });
+  }
+
+  it('accepts a new nested path, an empty folder and a model folder, leaving no probe behind', async () => {
+    await checkModelDirWritable(join(root, 'a', 'b'));
+    fs.mkdirSync(join(root, 'empty'));
+    await checkModelDirWritable(join(root, 'empty'));
+    const tensors = sampleTensors();
+    await saveModelDir(join(root, 'm'), sampleConfig(tensors), tensors);
+    await checkModelDirWritable(join(root, 'm'));
+    expect(fs.readdirSync(root).sort()).toEqual(['empty', 'm']);
   });
 });
 
