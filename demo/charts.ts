@@ -1,6 +1,6 @@
-// Line charts drawn with uPlot: train/validation loss over steps and per-layer gradient norms
-// over steps (from onDiagnostics). Charts are rebuilt when the series set changes and resized
-// with their container.
+// Line charts drawn with uPlot: train and held-out loss over steps (a point per training chunk,
+// linear or log axis) and per-layer gradient norms over steps (log axis, from onDiagnostics).
+// Charts are rebuilt when the series set or the scale changes and resized with their container.
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -12,7 +12,7 @@ class Chart {
   private plot?: uPlot;
   private key = '';
 
-  constructor(private readonly host: HTMLElement, private readonly yLabel: string, private readonly log: boolean) {
+  constructor(private readonly host: HTMLElement, private readonly yLabel: string, public log: boolean) {
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(host);
   }
 
@@ -21,18 +21,19 @@ class Chart {
   }
 
   update(names: string[], data: uPlot.AlignedData): void {
-    const key = names.join('|');
+    const key = `${names.join('|')}|${this.log}`;
     if (!this.plot || key !== this.key) {
       this.plot?.destroy();
       this.key = key;
       this.plot = new uPlot(
         {
           ...this.size(),
-          legend: { show: true },
+          // Values only while hovering would read "--" otherwise: the legend names the series.
+          legend: { show: true, live: false },
           cursor: { drag: { x: false, y: false } },
-          scales: { x: { time: false }, y: this.log ? { distr: 3 } : {} },
-          axes: [{ label: 'step' }, { label: this.yLabel, size: 56 }],
-          series: [{ label: 'step' }, ...names.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 1.5, points: { show: false } }))],
+          scales: { x: { time: false }, y: this.log ? { distr: 3, log: 10 } : {} },
+          axes: [{ label: 'step' }, { label: this.yLabel, size: 60, values: (_u: uPlot, splits: (number | null)[]) => splits.map(tick) }],
+          series: [{ label: 'step' }, ...names.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true, points: { show: false } }))],
         },
         data,
         this.host,
@@ -47,12 +48,28 @@ class Chart {
   }
 }
 
+/** Tick labels that stay readable on a log axis (1e-5, not "0"). */
+export function tick(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-2) {
+    const [m, e] = v.toExponential(0).split('e');
+    return m === '1' ? `1e${Number(e)}` : `${m}e${Number(e)}`;
+  }
+  return String(Number(v.toPrecision(2)));
+}
+
 let lossChart: Chart;
 let gradChart: Chart;
 
 export function initCharts(lossHost: HTMLElement, gradHost: HTMLElement): void {
   lossChart = new Chart(lossHost, 'loss', false);
   gradChart = new Chart(gradHost, '‖∇W‖ (log)', true);
+}
+
+export function setLossLog(on: boolean): void {
+  lossChart.log = on;
 }
 
 export function clearCharts(): void {
@@ -75,7 +92,7 @@ export function updateCharts(history: readonly HistoryPoint[], diagnostics: read
   const hasVal = h.some((p) => p.valLoss !== undefined);
   const lossSeries: (number | null)[][] = [h.map((p) => p.loss)];
   if (hasVal) lossSeries.push(h.map((p) => p.valLoss ?? null));
-  if (h.length > 0) lossChart.update(hasVal ? ['train loss', 'validation loss'] : ['train loss'], [h.map((p) => p.step), ...lossSeries] as uPlot.AlignedData);
+  if (h.length > 0) lossChart.update(hasVal ? ['train loss', 'held-out loss'] : ['train loss'], [h.map((p) => p.step), ...lossSeries] as uPlot.AlignedData);
 
   const d = thin(diagnostics);
   if (d.length > 0) {
