@@ -183,6 +183,11 @@ export function drawDiagram(src: DiagramSource | undefined): ForwardValues | und
   const sampleFw = forwardAll(model, modelInput(src, probe.sample, probe.sampleRows, twoD), probe.sampleRows);
   const stats = spec.hidden.map((l, i) => unitStats(sampleFw, probe.sampleRows, i, l.activation));
   const imageInputs = spec.inputSize > 32;
+  const means = sampleFw.layers.map((L) => Array.from({ length: L.units }, (_, u) => {
+    let sum = 0;
+    for (let r = 0; r < probe.sampleRows; r++) sum += L.a[r * L.units + u];
+    return sum / probe.sampleRows;
+  }));
 
   const inputNames = src.features && twoD ? src.features.map((f) => FEATURES[f].label) : src.data.all.featureNames ?? Array.from({ length: spec.inputSize }, (_, i) => `x${i + 1}`);
   const columns: string[][] = [[ 'Input', imageInputs ? `${spec.inputSize} pixels` : `${spec.inputSize} features`]];
@@ -197,7 +202,7 @@ export function drawDiagram(src: DiagramSource | undefined): ForwardValues | und
   const shown = [imageInputs ? 0 : Math.min(MAX_SHOWN, spec.inputSize), ...spec.hidden.map((l) => Math.min(MAX_SHOWN, l.units)), Math.min(MAX_SHOWN, spec.outputSize)];
   const width = Math.max(240, root.clientWidth - 2);
   const colW = width / columns.length;
-  const size = Math.max(18, Math.min(44, colW * 0.45));
+  const size = Math.max(18, Math.min(Math.max(...shown) > 10 ? 32 : 44, colW * 0.45));
   const gap = Math.max(4, size * 0.18);
   const height = Math.max(...shown) * (size + gap) + gap + 14;
   const dpr = window.devicePixelRatio || 1;
@@ -251,10 +256,11 @@ export function drawDiagram(src: DiagramSource | undefined): ForwardValues | und
     colBoxes[i + 1].forEach((b, u) => {
       if (gridFw) drawUnit(ctx, b, gridFw.layers[i].a, layer.units, u, probeRowsN, twoD, layer.activation === 'tanh' || layer.activation === 'sigmoid' ? 1 : undefined);
       else {
-        const s = stats[i][u];
-        ctx.fillStyle = s.dead ? '#c9ced8' : '#e3f1fb';
+        // No input plane to draw over: the unit's mean output on the training sample, relative to the layer's largest.
+        ctx.fillStyle = color(means[i][u] / (Math.max(...means[i].map(Math.abs)) || 1));
         ctx.fillRect(b.x, b.y, b.size, b.size);
         ctx.strokeStyle = '#9aa3b2';
+        ctx.lineWidth = 1;
         ctx.strokeRect(b.x + 0.5, b.y + 0.5, b.size - 1, b.size - 1);
       }
       const s = stats[i][u];
@@ -283,14 +289,17 @@ export function drawDiagram(src: DiagramSource | undefined): ForwardValues | und
         drawUnit(ctx, b, centred, 1, 0, probeRowsN, twoD, 1);
       } else drawUnit(ctx, b, gridFw.out, spec.outputSize, k, probeRowsN, twoD, spec.task === 'regression' ? undefined : 1);
     } else {
-      ctx.fillStyle = color(sampleFw.out[k]);
+      // Mean predicted probability of class k over the training sample.
+      let mean = 0;
+      for (let r = 0; r < probe.sampleRows; r++) mean += sampleFw.out[r * spec.outputSize + k] / probe.sampleRows;
+      ctx.fillStyle = color(Math.min(1, mean * spec.outputSize * 0.5));
       ctx.fillRect(b.x, b.y, b.size, b.size);
       ctx.fillStyle = '#1d2330';
       ctx.font = `${Math.round(size * 0.5)}px system-ui, sans-serif`;
       ctx.textAlign = 'center';
       ctx.fillText(String(k), b.x + size / 2, b.y + size * 0.68);
     }
-    b.info = () => (spec.task === 'binary' ? 'Output: P(class 1) over the plane' : spec.task === 'multiclass' ? `Output: P(class ${k})` : 'Output: the fitted value');
+    b.info = () => (spec.task === 'binary' ? 'Output: P(class 1) over the plane' : spec.task === 'multiclass' ? `Output: P(class ${k})${gridFw ? ' over the plane' : ', mean over the training sample'}` : 'Output: the fitted value');
   });
   if (imageInputs) {
     ctx.fillStyle = '#5b6475';

@@ -77,7 +77,10 @@ function render(force = false): void {
     lastCharts = now;
     updateCharts(s.history, s.diagnostics, s.model.spec.hidden.length);
     drawWeightHistograms(s.model);
-    drawDeadUnits(s.diagnostics[s.diagnostics.length - 1]?.deadFraction, s.model.spec.hidden.length);
+    const lastDiag = s.diagnostics[s.diagnostics.length - 1];
+    drawDeadUnits(lastDiag?.deadFraction, s.model.spec.hidden.length);
+    // The latest per-layer gradient norms, for tests and for anyone reading the DOM.
+    if (lastDiag) byId('grad-chart').dataset.last = lastDiag.gradNorms.join(',');
   }
   if (force || !running || now - lastDiagram > DIAGRAM_EVERY_MS) {
     lastDiagram = now;
@@ -320,9 +323,14 @@ function onDatasetChange(): void {
 }
 
 function applyLesson(id: string): void {
+  if (setLessonControls(id)) void reset();
+}
+
+/** Puts a lesson's experiment into the controls; false for no lesson. */
+function setLessonControls(id: string): boolean {
   const lesson = LESSONS[id];
   showLesson(id);
-  if (!lesson) return;
+  if (!lesson) return false;
   byId<HTMLSelectElement>('dataset').value = lesson.dataset;
   datasetControls(lesson.dataset);
   byId<HTMLInputElement>('rows').value = String(lesson.rows);
@@ -331,16 +339,18 @@ function applyLesson(id: string): void {
   setFeatures(lesson.features ?? ['x1', 'x2']);
   setHiddenLayers(lesson.layers);
   setTraining(lesson.training);
-  void reset();
+  return true;
 }
 
 /** Puts a shared link's experiment into the controls (before the first reset). */
 function applyUrlState(): void {
   const st = readUrlState();
+  // A bare ?lesson=… link opens the lesson as it is defined; anything else given overrides it.
+  if (st.lesson && LESSONS[st.lesson] && !st.layers) setLessonControls(st.lesson);
   const set = (id: string, v: string | undefined) => {
     if (v !== undefined) byId<HTMLInputElement>(id).value = v;
   };
-  if (st.dataset && (DATASET_NAMES as readonly string[]).includes(st.dataset)) {
+  if (st.dataset && (DATASET_NAMES as readonly string[]).includes(st.dataset) && !(st.lesson && LESSONS[st.lesson] && !st.layers)) {
     byId<HTMLSelectElement>('dataset').value = st.dataset;
     const defaults = DATASET_DEFAULTS[st.dataset as DatasetName];
     setHiddenLayers(defaults.layers);

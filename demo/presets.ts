@@ -48,11 +48,11 @@ export interface Lesson {
 export const LESSONS: Record<string, Lesson> = {
   'vanishing-sigmoid': {
     title: 'Vanishing gradients: 8 sigmoid layers',
-    text: 'Each sigmoid passes back at most a quarter of the gradient, so after eight layers the first layer’s gradient norm sits decades below the last one’s (log chart) and the first layers barely learn. Compare with the ReLU lesson next: the same depth keeps the norms within about a decade.',
+    text: 'Each sigmoid passes back at most a quarter of the gradient, so after eight layers of 16 units the first layer’s gradient norm sits decades below the last one’s (log chart) and the first layers barely learn. Compare with the ReLU lesson next: the same depth keeps the norms within about a decade.',
     view: 'grad-view',
     dataset: 'circles',
     rows: 200,
-    layers: Array.from({ length: 8 }, () => ({ units: 8, activation: 'sigmoid' as const })),
+    layers: Array.from({ length: 8 }, () => ({ units: 16, activation: 'sigmoid' as const })),
     training: { optimizer: 'sgd', lr: 0.5 },
   },
   'vanishing-relu': {
@@ -61,7 +61,7 @@ export const LESSONS: Record<string, Lesson> = {
     view: 'grad-view',
     dataset: 'circles',
     rows: 200,
-    layers: relu(8, 8),
+    layers: relu(16, 8),
     training: { optimizer: 'sgd', lr: 0.05 },
   },
   'dying-relu': {
