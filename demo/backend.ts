@@ -1,10 +1,12 @@
 // The page's backends: finds out once whether the browser offers WebGPU (its adapter is named in
 // the header; without one, a browser-appropriate notice says why and what to do), and picks the
 // backend a run trains on: WebGPU, CPU, or Auto, which measures a few steps on each for the
-// current network and keeps the faster (remembered per network size).
+// current network (in the training worker, where the run will train) and keeps the faster
+// (remembered per network size).
 
-import { createBackend, describeAdapter, GpuUnavailableError, Model, sharedGpu, type Backend, type Dataset, type ModelSpec, type NormalizerKind } from '../src/index.js';
+import { createBackend, describeAdapter, GpuUnavailableError, sharedGpu, type Backend, type Dataset, type ModelSpec, type NormalizerKind } from '../src/index.js';
 import type { TrainSettings } from './train-options.js';
+import { request } from './worker-client.js';
 
 export type BackendKind = 'webgpu' | 'cpu';
 export type BackendChoice = 'auto' | BackendKind;
@@ -55,26 +57,6 @@ export interface BackendDecision {
   stepsPerSec?: Partial<Record<BackendKind, number>>;
 }
 
-/** Steps/s of `kind` for this network: two warm-up steps (compilation), then timed chunks for ~300 ms. */
-async function measure(kind: BackendKind, spec: ModelSpec, train: Dataset, settings: TrainSettings, normalize: NormalizerKind | undefined): Promise<number> {
-  const model = new Model(spec, { seed: settings.seed });
-  const trainer = await model.trainer(train, { backend: kind, batchSize: settings.batchSize, optimizer: settings.optimizer, seed: settings.seed, normalize });
-  try {
-    await trainer.train({ steps: 2 });
-    let steps = 0;
-    let chunk = 2;
-    const started = performance.now();
-    while (performance.now() - started < 300 && steps < 2000) {
-      await trainer.train({ steps: chunk });
-      steps += chunk;
-      chunk = Math.min(64, chunk * 2);
-    }
-    return (steps * 1000) / (performance.now() - started);
-  } finally {
-    await trainer.dispose();
-  }
-}
-
 /** How long Auto waits for WebGPU's first steps (pipeline compilation included) before it keeps the CPU. */
 const GPU_PATIENCE_MS = 6000;
 const decisions = new Map<string, BackendDecision>();
@@ -92,8 +74,9 @@ export async function decideBackend(choice: BackendChoice, page: PageBackend, sp
   const key = networkKey(spec, settings.batchSize);
   const known = decisions.get(key);
   if (known) return known;
-  const cpu = await measure('cpu', spec, train, settings, normalize);
-  const gpuRun = exclusive(() => measure('webgpu', spec, train, settings, normalize));
+  const measure = (kind: BackendKind) => request<number>({ op: 'measure', kind, spec, train, settings, normalize });
+  const cpu = await measure('cpu');
+  const gpuRun = measure('webgpu');
   const gpu = await Promise.race([gpuRun, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), GPU_PATIENCE_MS))]).catch(() => undefined);
   const net = `${spec.inputSize}-${spec.hidden.map((h) => h.units).join('-')}-${spec.outputSize}, batch ${settings.batchSize}`;
   let decision: BackendDecision;

@@ -71,11 +71,11 @@ export const LESSONS: Record<string, Lesson> = {
     dataset: 'moons',
     rows: 200,
     layers: relu(16, 3),
-    training: { optimizer: 'sgd', lr: 2 },
+    training: { optimizer: 'sgd', lr: 5 },
   },
   'depth-deep': {
     title: 'Depth vs width: deep and narrow on the sawtooth',
-    text: 'Each ReLU layer can fold the line, so the number of linear pieces a deep net can make grows exponentially with depth: 4 layers of 6 units can follow all 8 teeth. The plot counts the pieces of the fitted function; compare with the wide, shallow lesson of about the same size.',
+    text: 'Each ReLU layer can fold the line, so the number of linear pieces a deep net can make grows exponentially with depth, and 4 layers of 6 units find more pieces than 24 units in one layer. The plot counts the pieces of the fitted function; compare with the wide, shallow lesson of about the same size.',
     view: 'boundary-view',
     dataset: 'sawtooth',
     rows: 400,

@@ -176,6 +176,8 @@ describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
     const lessons = await page.getByTestId('preset-select').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value).filter((v) => v));
     expect(lessons.length).toBeGreaterThanOrEqual(9);
     await page.getByTestId('backend-select').selectOption('cpu');
+    const grads: Record<string, number[]> = {};
+    const dead: Record<string, number[]> = {};
     for (const lesson of lessons) {
       await page.getByTestId('preset-select').selectOption(lesson);
       await page.waitForFunction(() => document.querySelector('[data-testid="backend-active"]')?.textContent === 'CPU', null, { timeout: 20_000 });
@@ -190,8 +192,18 @@ describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
       console.log(`[demo e2e] lesson ${lesson}: ${n} steps, loss ${await page.locator('#stat-loss').textContent()}${said ? `, status: ${said}` : ''}`);
       expect(n).toBeGreaterThan(0);
       await settledBoundary(page);
+      grads[lesson] = ((await page.locator('#grad-chart').getAttribute('data-last')) ?? '').split(',').map(Number);
+      dead[lesson] = ((await page.getByTestId('network-diagram').getAttribute('data-dead')) ?? '').split(',').map(Number);
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(ARTIFACTS, `lesson-${lesson}.png`) });
+      await page.locator('.lesson-view').screenshot({ path: join(ARTIFACTS, `lesson-${lesson}-view.png`) });
     }
+    // What the lessons are about shows in their views: gradient norms decades apart, dead units.
+    const ratio = (g: number[]) => g[0] / g[g.length - 1];
+    console.log(`[demo e2e] first/last layer gradient-norm ratio: sigmoid x8 ${ratio(grads['vanishing-sigmoid']).toExponential(2)}, ReLU x8 ${ratio(grads['vanishing-relu']).toExponential(2)}; dead units after the large-LR lesson ${dead['dying-relu'].join('/')}`);
+    expect(ratio(grads['vanishing-sigmoid'])).toBeLessThan(1e-3);
+    expect(ratio(grads['vanishing-relu'])).toBeGreaterThan(1e-2);
+    expect(dead['dying-relu'].reduce((a, b) => a + b, 0)).toBeGreaterThan(8);
     // The sawtooth lessons count the fitted function's linear pieces.
     await page.getByTestId('preset-select').selectOption('depth-deep');
     await settledBoundary(page);
@@ -230,7 +242,9 @@ describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
 
   it('saves ONE file and loads it back with the same predictions (features included)', async () => {
     await page.getByTestId('preset-select').selectOption('overfitting');
-    await page.getByTestId('step').click();
+    await page.locator('#features input[value="x1sq"]').check();
+    await page.waitForFunction(() => document.querySelector('[data-testid="network-diagram"] .diagram-col span')?.textContent === '3 features');
+    await page.locator('#step').click();
     await page.waitForFunction(() => Number(document.getElementById('stat-steps')?.textContent) > 0);
     await settledBoundary(page);
     const trained = await boundaryUrl(page);
@@ -266,6 +280,30 @@ describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
     expect(await page.locator('#status').textContent()).toContain('Nothing to train yet');
     expect(errors).toEqual([]);
   }, 30_000);
+
+  // A user's CSV through the file input: the label is not the last column, so it must be picked.
+  it('CSV: loads a file, trains on the chosen label column, and single steps continue the run', async () => {
+    const lines = ['label,a,b'];
+    for (let i = 0; i < 120; i++) {
+      const a = Math.sin(i * 1.7) * 2;
+      const b = Math.cos(i * 2.3) * 2;
+      lines.push(`${a + 0.5 * b > 0.2 ? 'yes' : 'no'},${a.toFixed(4)},${b.toFixed(4)}`);
+    }
+    await page.locator('#csv-file').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+    await page.locator('#csv-label').selectOption('label');
+    await page.waitForFunction(() => document.getElementById('data-info')?.textContent?.startsWith('points: 120 rows × 2 features, multiclass (2 classes)'), null, { timeout: 20_000 });
+    await page.getByTestId('train-toggle').click();
+    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="train-accuracy"]')?.textContent ?? '') >= 90, null, { timeout: 60_000, polling: 100 });
+    await page.getByTestId('train-toggle').click();
+    await page.waitForSelector('body[data-loop="idle"]');
+    expect(await settledBoundary(page)).toBeGreaterThan(10);
+    const n = await steps(page);
+    for (const want of [n + 1, n + 2]) {
+      await page.locator('#step').click();
+      await page.waitForFunction((k) => document.getElementById('stat-steps')?.textContent === String(k), want, { timeout: 10_000 });
+    }
+    expect(errors).toEqual([]);
+  }, 90_000);
 
   it('lays out on a 390x844 phone: Train and the plot above the fold, no horizontal overflow', async () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
