@@ -4,6 +4,7 @@
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { decadeRange, decades, tick } from './axis-ticks.js';
 import type { DiagnosticsPoint, HistoryPoint } from './session.js';
 
 const PALETTE = ['#0877bd', '#f59322', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
@@ -46,36 +47,6 @@ class Chart {
     this.plot = undefined;
     this.key = '';
   }
-}
-
-/**
- * Log axes get whole decades as their range and ticks: uPlot's own log tick generator was seen to
- * loop forever on some ranges (a diverging run's gradient norms), freezing the page.
- */
-function decadeRange(min: number | null, max: number | null): [number, number] {
-  const lo = min !== null && min > 0 && Number.isFinite(min) ? Math.floor(Math.log10(min)) : -3;
-  const hi = max !== null && max > 0 && Number.isFinite(max) ? Math.ceil(Math.log10(max)) : lo + 1;
-  return [10 ** Math.max(-30, lo), 10 ** Math.min(30, Math.max(hi, lo + 1))];
-}
-
-function decades(min: number | undefined, max: number | undefined): number[] {
-  const [lo, hi] = decadeRange(min ?? null, max ?? null).map((v) => Math.round(Math.log10(v)));
-  const every = Math.max(1, Math.ceil((hi - lo) / 8));
-  const out: number[] = [];
-  for (let e = lo; e <= hi; e += every) out.push(10 ** e);
-  return out;
-}
-
-/** Tick labels that stay readable on a log axis (1e-5, not "0"). */
-export function tick(v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return '';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-2) {
-    const [m, e] = v.toExponential(0).split('e');
-    return m === '1' ? `1e${Number(e)}` : `${m}e${Number(e)}`;
-  }
-  return String(Number(v.toPrecision(2)));
 }
 
 let lossChart: Chart;

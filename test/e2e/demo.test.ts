@@ -150,6 +150,12 @@ describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
     await page.getByTestId('network-diagram').locator('.units-plus').first().click();
     await page.waitForFunction(() => document.getElementById('backend-why')?.textContent?.includes('2-9-8-1'), null, { timeout: 30_000 });
     expect(await page.getByTestId('network-diagram').getAttribute('data-units')).toBe(String(2 + 9 + 8 + 1));
+    // Hovering a hidden unit (column 2 of 4) shows its pre-activation range and whether it is dead.
+    const canvas = page.getByTestId('network-diagram').locator('canvas').first();
+    const box = (await canvas.boundingBox())!;
+    const tip = page.getByTestId('network-diagram').locator('.diagram-tip');
+    for (let y = 4; y < box.height && !(await tip.isVisible()); y += 6) await page.mouse.move(box.x + box.width * (1.5 / 4), box.y + y);
+    expect(await tip.textContent()).toMatch(/^Hidden 1, unit \d+ \(tanh\): pre-activation -?[\d.e+-]+ … -?[\d.e+-]+ on \d+ training rows/);
     expect(errors).toEqual([]);
   }, 40_000);
 
