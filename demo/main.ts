@@ -125,7 +125,11 @@ function setRunning(on: boolean): void {
 /** At most one loop runs; it trains whichever session is current until paused. */
 let looping = false;
 
+/** The decision for the current session once made (Auto's measurement may still be running). */
+let decided: BackendDecision | undefined;
+
 async function ensureBackend(s: Session): Promise<void> {
+  if (!decided && byId<HTMLSelectElement>('backend').value === 'auto') status('Auto is timing a few steps on WebGPU and on the CPU for this network…');
   const decision = await deciding;
   if (decision && s === session) await s.setBackend(decision.kind);
 }
@@ -143,7 +147,7 @@ async function loop(): Promise<void> {
         if (s.step === 0) status(s.backend === 'webgpu' ? 'Compiling kernels for WebGPU…' : 'Starting…');
         const more = await s.runChunk();
         const shown = byId('status').textContent ?? '';
-        if (shown.startsWith('Compiling') || shown === 'Starting…') status('');
+        if (shown.startsWith('Compiling') || shown === 'Starting…' || shown.startsWith('Auto is timing')) status('');
         if (!more && s === session) {
           status(`Early stopping: the held-out loss stopped improving; the weights of epoch ${s.stoppedAtBest ?? '?'} (the best) are restored.`);
           setRunning(false);
@@ -205,10 +209,12 @@ function decide(s: Session): void {
   const active = byId('backend-active');
   active.textContent = choice === 'auto' ? 'measuring…' : '…';
   delete active.dataset.kind;
+  decided = undefined;
   deciding = decideBackend(choice, page, s.model.spec, s.train, s.settings, s.data.normalize);
   deciding
     .then((d) => {
       if (s !== session) return;
+      decided = d;
       active.textContent = d.kind === 'webgpu' ? 'WebGPU' : 'CPU';
       active.dataset.kind = d.kind;
       setText('backend-why', d.why);
