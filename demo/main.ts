@@ -345,6 +345,9 @@ function setLessonControls(id: string): boolean {
   setFeatures(lesson.features ?? ['x1', 'x2']);
   setHiddenLayers(lesson.layers);
   setTraining(lesson.training);
+  const log = byId<HTMLInputElement>('loss-log');
+  log.checked = !!lesson.logLoss;
+  setLossLog(log.checked);
   return true;
 }
 

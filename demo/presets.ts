@@ -43,6 +43,8 @@ export interface Lesson {
   features?: FeatureName[];
   layers: HiddenLayerSpec[];
   training: TrainingPreset;
+  /** Show the loss on a log axis (jumps by decades are the point). */
+  logLoss?: boolean;
 }
 
 export const LESSONS: Record<string, Lesson> = {
@@ -108,6 +110,7 @@ export const LESSONS: Record<string, Lesson> = {
     rows: 200,
     layers: tanh(8, 2),
     training: { optimizer: 'sgd', lr: 40 },
+    logLoss: true,
   },
   overfitting: {
     title: 'Overfitting: a big net on a few noisy points',
