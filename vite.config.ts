@@ -13,6 +13,8 @@ export default defineConfig(({ mode }) => {
       base: './',
       publicDir: false,
       plugins: [mnistSubset()],
+      // The training worker imports the library as ES modules.
+      worker: { format: 'es' as const },
       build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2022' },
     };
   }

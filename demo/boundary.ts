@@ -12,7 +12,7 @@ export interface Predictor {
 }
 
 const GRID = 64;
-const CLASS_COLORS: [number, number, number][] = [
+export const CLASS_COLORS: [number, number, number][] = [
   [245, 147, 34], [8, 119, 189], [46, 160, 67], [214, 39, 40], [148, 103, 189],
   [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
 ];
@@ -24,7 +24,7 @@ interface Bounds {
   y1: number;
 }
 
-function bounds(ds: Dataset, col: number): [number, number] {
+export function bounds(ds: Dataset, col: number): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let r = 0; r < ds.rows; r++) {
@@ -143,10 +143,28 @@ async function drawCurve(ctx: CanvasRenderingContext2D, predictor: Predictor | u
     for (let r = 0; r < test.rows; r++) ctx.strokeRect(px(test.x[r]) - 2.5, py(test.y[r]) - 2.5, 5, 5);
   }
   if (curve) {
+    ctx.canvas.dataset.pieces = String(linearPieces(curve, y1 - y0));
     ctx.strokeStyle = '#d62728';
     ctx.lineWidth = 2.5;
     ctx.beginPath();
     for (let i = 0; i < xs.length; i++) (i === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, px(xs[i]), py(Math.min(y1 + 10, Math.max(y0 - 10, curve[i]))));
     ctx.stroke();
   }
+}
+
+/**
+ * Linear pieces of a sampled piecewise-linear curve: a kink is a run of consecutive samples whose
+ * slope changes by more than a small fraction of the plot's range (one kink between two samples
+ * bends at most two second differences).
+ */
+export function linearPieces(curve: ArrayLike<number>, range: number): number {
+  const tol = 1e-3 * range;
+  let kinks = 0;
+  let inKink = false;
+  for (let i = 1; i + 1 < curve.length; i++) {
+    const bend = Math.abs(curve[i + 1] - 2 * curve[i] + curve[i - 1]) > tol;
+    if (bend && !inKink) kinks++;
+    inKink = bend;
+  }
+  return kinks + 1;
 }

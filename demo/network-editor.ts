@@ -83,3 +83,12 @@ function readRow(row: HTMLElement): HiddenLayerSpec {
 export function hiddenLayers(): HiddenLayerSpec[] {
   return [...byId('layers').querySelectorAll<HTMLElement>('.layer-row')].map(readRow);
 }
+
+/** Changes hidden layer `index`'s width by `delta` (at least 1 unit); false when there is no such layer. */
+export function changeUnits(index: number, delta: number): boolean {
+  const row = byId('layers').querySelectorAll<HTMLElement>('.layer-row')[index];
+  if (!row) return false;
+  const input = row.querySelector<HTMLInputElement>('.layer-units')!;
+  input.value = String(Math.min(1024, Math.max(1, Math.round(Number(input.value) || 1) + delta)));
+  return true;
+}

@@ -1,8 +1,18 @@
-// Save and load: encodeModel turns the model into model.json + model.safetensors (the CLI's
-// format), offered as two downloads; loading takes both files from one multi-file input and
-// decodes them with decodeModel.
+// Save and load. Save offers ONE download: a playground file (`*.mlp.json`) holding the library's
+// model.json, its model.safetensors (base64) and the page's extras (the input features φ and the
+// dataset), so a model comes back with the features it was trained on. Load takes that file, or
+// the CLI's pair model.json + model.safetensors.
+// ONNX: "Export ONNX" / loading a .onnx file go here once src/export has exportOnnx/modelFromOnnx.
 
 import { decodeModel, encodeModel, type Model } from '../src/index.js';
+import type { FeatureName } from './features.js';
+
+const FORMAT = 'webgpu-mlp-playground';
+
+export interface PlaygroundExtras {
+  features?: FeatureName[];
+  dataset?: string;
+}
 
 function download(name: string, data: BlobPart, type: string): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -15,17 +25,36 @@ function download(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function saveModel(model: Model): void {
-  const { json, weights } = encodeModel(model);
-  download('model.json', json, 'application/json');
-  download('model.safetensors', weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
 }
 
-/** Expects one .json and one .safetensors file among `files`. */
-export async function loadModel(files: FileList | File[]): Promise<Model> {
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+export function saveModel(model: Model, extras: PlaygroundExtras): void {
+  const { json, weights } = encodeModel(model);
+  const file = { format: FORMAT, version: 1, playground: extras, model: JSON.parse(json), safetensors: toBase64(weights) };
+  download(`${extras.dataset ?? 'model'}.mlp.json`, JSON.stringify(file), 'application/json');
+}
+
+/** A playground file, or the CLI's model.json + model.safetensors pair. */
+export async function loadModel(files: FileList | File[]): Promise<{ model: Model; extras: PlaygroundExtras }> {
   const list = [...files];
   const json = list.find((f) => f.name.endsWith('.json'));
+  if (!json) throw new Error('choose a saved playground file (*.mlp.json), or model.json together with model.safetensors');
+  const parsed = JSON.parse(await json.text()) as { format?: string; model?: unknown; safetensors?: string; playground?: PlaygroundExtras };
+  if (parsed.format === FORMAT) {
+    if (typeof parsed.safetensors !== 'string' || !parsed.model) throw new Error(`${json.name}: a playground file needs "model" and "safetensors"`);
+    return { model: decodeModel(JSON.stringify(parsed.model), fromBase64(parsed.safetensors)), extras: parsed.playground ?? {} };
+  }
   const weights = list.find((f) => f.name.endsWith('.safetensors'));
-  if (!json || !weights) throw new Error('choose both files: model.json and model.safetensors');
-  return decodeModel(await json.text(), new Uint8Array(await weights.arrayBuffer()));
+  if (!weights) throw new Error(`${json.name} is a model.json: choose model.safetensors with it`);
+  return { model: decodeModel(await json.text(), new Uint8Array(await weights.arrayBuffer())), extras: {} };
 }

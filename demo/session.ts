@@ -1,12 +1,19 @@
-// One training run on the page: the model, its data and settings, and the history the views plot.
-// Training goes through one engine session (Model.trainer), so pausing, resuming and single steps
-// keep Adam's moments, the step count and the LR schedule. A change of optimizer, batch size,
-// weight decay or clipping needs different programs: the run continues in a new session.
+// One training run on the page: the model, its data (through the input features φ) and settings,
+// and the history the views plot. The training itself runs in the training worker (engine-run.ts
+// there); this side sends it chunks to run and keeps the host copy of the weights each chunk
+// reports, from which the views draw with the float64 reference (no waiting on the trainer).
 
-import { Model, type ModelSpec, type Trainer } from '../src/index.js';
+import { fitNormalizer, fitTargetScaler, invertTargetScaler, Model, type ModelSpec, type NormalizerKind } from '../src/index.js';
 import type { DataBundle } from './datasets.js';
+import type { ChunkReport, DiagnosticsPoint } from './engine-run.js';
+import { applyFeatures, featureDataset, type FeatureName } from './features.js';
 import type { TrainSettings } from './train-options.js';
+import { forwardAll } from './unit-activations.js';
+import { request } from './worker-client.js';
 
+export type { DiagnosticsPoint };
+
+/** One point per chunk: the chunk's mean training loss, and the held-out loss of the last epoch that ended in it. */
 export interface HistoryPoint {
   step: number;
   loss: number;
@@ -16,21 +23,14 @@ export interface HistoryPoint {
   lr: number;
 }
 
-export interface DiagnosticsPoint {
-  step: number;
-  gradNorms: number[];
-  deadFraction: number[];
-}
-
-/** Wall time one chunk should take: long enough to amortise the chunk-end read-back, short enough to keep pause responsive. */
-const CHUNK_TARGET_MS = 300;
-const MAX_CHUNK_STEPS = 4096;
 const MAX_DIAGNOSTICS = 2000;
+const MAX_HISTORY = 4000;
 
-export function modelSpecFor(data: DataBundle, hidden: ModelSpec['hidden'], loss: ModelSpec['loss']): ModelSpec {
+export function modelSpecFor(data: DataBundle, hidden: ModelSpec['hidden'], loss: ModelSpec['loss'], features?: readonly FeatureName[]): ModelSpec {
   const ds = data.all;
   const outputSize = ds.task === 'binary' ? 1 : ds.task === 'multiclass' ? ds.classes! : ds.targetWidth;
-  return { inputSize: ds.features, hidden, outputSize, task: ds.task, loss };
+  const inputSize = features && ds.features === 2 ? features.length : ds.features;
+  return { inputSize, hidden, outputSize, task: ds.task, loss };
 }
 
 /** A copy with the same weights and normalisation (the cross-backend check trains two of them). */
@@ -41,131 +41,135 @@ export function cloneModel(model: Model): Model {
   return copy;
 }
 
+/** Samples per second of wall-clock time (chunk ends, so rendering and waiting between chunks count), over the last few seconds. */
+export class WallRate {
+  private marks: { t: number; samples: number }[] = [];
+  private total = 0;
+
+  add(samples: number, t = performance.now()): void {
+    this.total += samples;
+    this.marks.push({ t, samples: this.total });
+    while (this.marks.length > 2 && t - this.marks[1].t > 3000) this.marks.shift();
+  }
+
+  /** Starts a new window (after a pause, the idle time must not count). */
+  restart(t = performance.now()): void {
+    this.marks = [{ t, samples: this.total }];
+  }
+
+  get perSecond(): number {
+    if (this.marks.length < 2) return 0;
+    const a = this.marks[0];
+    const b = this.marks[this.marks.length - 1];
+    return b.t > a.t ? ((b.samples - a.samples) * 1000) / (b.t - a.t) : 0;
+  }
+}
+
 let sessions = 0;
 
 export class Session {
-  /** Distinguishes sessions in the views' redraw bookkeeping. */
+  /** Distinguishes sessions in the views' redraw bookkeeping, and runs in the worker. */
   readonly id = ++sessions;
   readonly history: HistoryPoint[] = [];
   readonly diagnostics: DiagnosticsPoint[] = [];
+  readonly rate = new WallRate();
   lastAccuracy?: number;
   lastLoss?: number;
-  samplesPerSec = 0;
+  lastValLoss?: number;
+  lastValAccuracy?: number;
+  /** Set when early stopping ended the run: the epoch whose weights were restored. */
+  stoppedAtBest?: number;
   /** Bumped whenever the weights change, so views know when to redraw. */
   version = 0;
   /** Optimizer steps and completed epochs over the whole run (as of the last chunk). */
   step = 0;
   epochs = 0;
-  private trainer?: Promise<Trainer>;
-  /** Steps and epochs of earlier engine sessions of this run (settings changes start new ones). */
-  private stepBase = 0;
-  private epochBase = 0;
-  private chunkSteps = 0;
+  readonly train;
+  readonly test;
+  /** The worker's run, created on the first chunk (with the weights as they are then). */
+  private started?: Promise<void>;
+  private disposed = false;
 
   constructor(
     public model: Model,
     readonly data: DataBundle,
     public settings: TrainSettings,
-    readonly backend: 'webgpu' | 'cpu',
-  ) {}
-
-  get stepsPerEpoch(): number {
-    const rows = this.data.train.rows;
-    return Math.ceil(rows / Math.min(rows, this.settings.batchSize));
+    public backend: 'webgpu' | 'cpu',
+    /** φ for 2-D data; undefined for data used as is. */
+    readonly features?: readonly FeatureName[],
+    readonly normalize?: NormalizerKind,
+  ) {
+    this.train = featureDataset(data.train, features);
+    this.test = data.test ? featureDataset(data.test, features) : undefined;
+    // Fitted here rather than when the engine session starts, so the untrained network can be drawn at once.
+    const t = this.train;
+    model.normalizer ??= fitNormalizer(t.x, t.rows, t.features, normalize ?? 'zscore');
+    if (t.task === 'regression') model.targetScaler ??= fitTargetScaler(t.y, t.rows, t.targetWidth);
   }
 
-  /** The engine session, bound on first use (this is when the programs are compiled and bound). */
-  session(): Promise<Trainer> {
-    this.trainer ??= this.model.trainer(this.data.train, {
-      backend: this.backend,
-      batchSize: this.settings.batchSize,
-      optimizer: this.settings.optimizer,
-      schedule: this.settings.schedule,
-      scheduleSteps: this.settings.horizon,
-      clipNorm: this.settings.clipNorm,
-      seed: this.settings.seed,
-      validationData: this.data.test,
-      // About one point per epoch for the gradient-norm chart, at least 8 steps apart.
-      diagnosticsEverySteps: Math.max(8, this.stepsPerEpoch),
-      callbacks: {
-        onDiagnostics: (d) => {
-          this.diagnostics.push({ step: this.stepBase + d.step, gradNorms: d.gradNorms, deadFraction: d.deadFraction });
-          if (this.diagnostics.length > MAX_DIAGNOSTICS) this.diagnostics.splice(0, this.diagnostics.length - MAX_DIAGNOSTICS);
-        },
-      },
+  private start(): Promise<void> {
+    this.started ??= request<void>({
+      op: 'init',
+      run: this.id,
+      init: { spec: this.model.spec, params: this.model.params, normalizer: this.model.normalizer, targetScaler: this.model.targetScaler, train: this.train, test: this.test, settings: this.settings, backend: this.backend, normalize: this.normalize },
     });
-    // A session that failed to start may be retried on the next use.
-    this.trainer.catch(() => (this.trainer = undefined));
-    return this.trainer;
+    return this.started;
   }
 
-  /** Training settings from the controls: the learning rate applies in place, anything else starts a new engine session. */
+  /** Trains on `kind` from the next chunk on (the weights carry over). */
+  async setBackend(kind: 'webgpu' | 'cpu'): Promise<void> {
+    if (kind === this.backend) return;
+    this.backend = kind;
+    if (this.started) await request({ op: 'backend', run: this.id, kind });
+  }
+
+  /** Training settings from the controls: the learning rate applies in place, anything else starts a new engine session in the worker. */
   async applySettings(next: TrainSettings): Promise<void> {
-    const prev = this.settings;
-    this.settings = { ...next, schedule: prev.schedule, horizon: prev.horizon };
-    const { lr: _a, ...restPrev } = prev.optimizer;
-    const { lr: _b, ...restNext } = next.optimizer;
-    const same = JSON.stringify(restPrev) === JSON.stringify(restNext) && prev.batchSize === next.batchSize && prev.clipNorm === next.clipNorm;
-    if (same && this.trainer) (await this.trainer).setLearningRate(next.optimizer.lr);
-    else if (!same) await this.restart();
+    this.settings = { ...next, schedule: this.settings.schedule, horizon: this.settings.horizon };
+    if (this.started) await request({ op: 'settings', run: this.id, settings: next });
   }
 
-  /** Runs one chunk (or exactly `steps` steps) and records its logs. */
-  async runChunk(steps?: number): Promise<void> {
-    const trainer = await this.session();
-    if (this.chunkSteps === 0) this.chunkSteps = this.stepsPerEpoch;
-    const base = { step: this.stepBase, epochs: this.epochBase };
-    const started = performance.now();
-    let result;
-    try {
-      result = await trainer.train({ steps: steps ?? this.chunkSteps });
-    } catch (err) {
-      // The engine session refuses to continue after an error: the next chunk starts a new one
-      // from the weights it kept.
-      await this.restart();
-      throw err;
-    }
-    const ms = performance.now() - started;
+  /** Runs one chunk (or exactly `steps` steps) in the worker and records its report; false when early stopping has ended the run. */
+  async runChunk(steps?: number): Promise<boolean> {
+    if (this.disposed) throw new Error('this run was replaced');
+    await this.start();
+    const r = await request<ChunkReport>({ op: 'chunk', run: this.id, steps });
+    this.model.params = r.params;
+    this.model.training = r.training;
     this.version++;
-    this.step = base.step + trainer.step;
-    this.epochs = base.epochs + trainer.epoch;
-    for (const logs of result.history) {
-      this.history.push({ step: base.step + logs.step, loss: logs.loss, valLoss: logs.valLoss, accuracy: logs.accuracy, valAccuracy: logs.valAccuracy, lr: logs.lr });
+    this.step = r.step;
+    this.epochs = r.epochs;
+    for (const d of r.diagnostics) this.diagnostics.push(d);
+    if (this.diagnostics.length > MAX_DIAGNOSTICS) this.diagnostics.splice(0, this.diagnostics.length - MAX_DIAGNOSTICS);
+    if (r.steps > 0) {
+      if (r.valLoss !== undefined) {
+        this.lastValLoss = r.valLoss;
+        this.lastValAccuracy = r.valAccuracy;
+      }
+      this.lastLoss = r.loss;
+      this.lastAccuracy = r.accuracy;
+      this.history.push({ step: r.step, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, lr: r.lr });
+      if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
+      this.rate.add(r.steps * Math.min(this.settings.batchSize, this.train.rows));
     }
-    const lastEpoch = result.history[result.history.length - 1];
-    if (result.steps > 0) {
-      this.lastLoss = lastEpoch?.loss ?? result.loss;
-      this.lastAccuracy = lastEpoch?.accuracy ?? result.accuracy;
-      this.samplesPerSec = result.samplesPerSec;
-    }
-    // No per-chunk binding any more, so the chunk length can track the target directly.
-    if (steps === undefined) {
-      if (ms < CHUNK_TARGET_MS * 0.7) this.chunkSteps = Math.min(MAX_CHUNK_STEPS, this.chunkSteps * 2);
-      else if (ms > CHUNK_TARGET_MS * 1.5) this.chunkSteps = Math.max(1, Math.floor(this.chunkSteps / 2));
-    }
+    if (r.stopped) this.stoppedAtBest = r.bestEpoch;
+    return !r.stopped;
   }
 
-  /** Predictions of the current weights, on the engine session's bound programs. */
+  /**
+   * Predictions of the current host weights for raw rows (φ applied here), as Model.predict returns
+   * them, computed with the float64 reference on the page: the views never wait for the training
+   * backend (its kernels may still be compiling) and never compete with it.
+   */
   async predict(x: Float32Array): Promise<Float32Array> {
-    return (await this.session()).predict(x);
-  }
-
-  /** Ends the current engine session; training continues from the model's weights in a new one. */
-  private async restart(): Promise<void> {
-    const pending = this.trainer;
-    if (!pending) return;
-    this.trainer = undefined;
-    const t = await pending.catch(() => undefined);
-    if (!t) return;
-    // dispose() waits for a chunk in flight, so the counts read after it are final.
-    await t.dispose();
-    this.stepBase += t.step;
-    this.epochBase += t.epoch;
+    const rows = x.length / this.data.all.features;
+    const input = this.features && this.data.all.features === 2 ? applyFeatures(this.features, x, rows) : x;
+    const out = Float32Array.from(forwardAll(this.model, input, rows).out);
+    return this.model.targetScaler ? invertTargetScaler(this.model.targetScaler, out) : out;
   }
 
   async dispose(): Promise<void> {
-    const t = await this.trainer?.catch(() => undefined);
-    this.trainer = undefined;
-    await t?.dispose();
+    this.disposed = true;
+    if (this.started) await this.started.then(() => request({ op: 'dispose', run: this.id })).catch(() => undefined);
   }
 }

@@ -20,6 +20,25 @@ export interface TrainSettings {
   batchSize: number;
   clipNorm?: number;
   seed: number;
+  /** Stop when the held-out loss stops improving, restoring the best epoch's weights. */
+  earlyStopping: boolean;
+}
+
+/** What a dataset or lesson preset sets together, so an optimizer never runs with another one's learning rate. */
+export interface TrainingPreset {
+  optimizer: OptimizerName;
+  lr: number;
+  batchSize?: number;
+  weightDecay?: number;
+  earlyStopping?: boolean;
+}
+
+export function setTraining(p: TrainingPreset): void {
+  byId<HTMLSelectElement>('optimizer').value = p.optimizer;
+  byId<HTMLInputElement>('lr').value = String(p.lr);
+  byId<HTMLInputElement>('batch-size').value = String(p.batchSize ?? 32);
+  byId<HTMLInputElement>('weight-decay').value = String(p.weightDecay ?? 0);
+  byId<HTMLInputElement>('early-stop').checked = !!p.earlyStopping;
 }
 
 export function initTrainOptions(): void {
@@ -65,5 +84,6 @@ export function readTrainSettings(): TrainSettings {
     batchSize: Math.max(1, Math.round(num('batch-size', 32))),
     clipNorm: clip > 0 ? clip : undefined,
     seed: Math.round(num('seed', 1)),
+    earlyStopping: byId<HTMLInputElement>('early-stop').checked,
   };
 }

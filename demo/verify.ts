@@ -13,7 +13,13 @@ export interface VerifyResult {
   paramRelDiff: number;
   updateRelDiff: number;
   maxAbsDiff: number;
+  /** Worst |gpu − cpu| / (2e-4·max|p| + 1e-4·|cpu|): the README's GPU-vs-CPU training tolerance; ≤ 1 passes. */
+  toleranceUse: number;
+  pass: boolean;
 }
+
+/** The documented GPU vs CPU training tolerance (README, "Kernel tolerances"): atol 2e-4·max|p|, rtol 1e-4. */
+export const VERIFY_TOLERANCE = { atolOfMax: 2e-4, rtol: 1e-4 } as const;
 
 export async function verifyStep(session: Session, gpu: Backend): Promise<VerifyResult[]> {
   const own = session.settings.optimizer;
@@ -38,8 +44,8 @@ async function verifyWith(session: Session, gpu: Backend, optimizer: OptimizerSp
     seed: session.settings.seed,
   });
   const cpu = await cpuBackend();
-  await exclusive(() => a.fit(session.data.train, options(gpu)));
-  await exclusive(() => b.fit(session.data.train, options(cpu)));
+  await exclusive(() => a.fit(session.train, options(gpu)));
+  await exclusive(() => b.fit(session.train, options(cpu)));
   return compare(before, a, b);
 }
 
@@ -48,6 +54,9 @@ function compare(before: Float32Array, gpuModel: Model, cpuModel: Model): Omit<V
   let maxAbsDiff = 0;
   let updateDiff = 0;
   let updateScale = 0;
+  let maxP = 0;
+  for (const c of cpuModel.params) maxP = Math.max(maxP, Math.abs(c));
+  let toleranceUse = 0;
   for (let i = 0; i < before.length; i++) {
     const g = gpuModel.params[i];
     const c = cpuModel.params[i];
@@ -57,6 +66,9 @@ function compare(before: Float32Array, gpuModel: Model, cpuModel: Model): Omit<V
     paramRelDiff = Math.max(paramRelDiff, d / Math.max(Math.abs(c), 1e-3));
     updateDiff = Math.max(updateDiff, d);
     updateScale = Math.max(updateScale, Math.abs(c - before[i]));
+    const allowed = VERIFY_TOLERANCE.atolOfMax * maxP + VERIFY_TOLERANCE.rtol * Math.abs(c);
+    // NaN never passes: a NaN difference makes the use NaN, which fails `<= 1`.
+    toleranceUse = Math.max(toleranceUse, Number.isNaN(d) ? NaN : d / (allowed || 1e-30));
   }
-  return { paramRelDiff, updateRelDiff: updateScale > 0 ? updateDiff / updateScale : 0, maxAbsDiff };
+  return { paramRelDiff, updateRelDiff: updateScale > 0 ? updateDiff / updateScale : 0, maxAbsDiff, toleranceUse, pass: toleranceUse <= 1 };
 }

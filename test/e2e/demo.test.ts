@@ -1,6 +1,8 @@
-// End-to-end check of the browser demo: builds it with `vite build --mode demo`, serves dist/demo
-// from a tiny static server, and drives Debian's Chromium (playwright-core, no browser download)
-// on WebGPU (SwiftShader) and with WebGPU disabled (CPU fallback). Never skips: no Chromium = fail.
+// End-to-end check of the browser playground: builds it with `vite build --mode demo`, serves
+// dist/demo from a tiny static server, and drives Debian's Chromium (playwright-core, no browser
+// download) with WebGPU (SwiftShader) and with WebGPU disabled. Covers Auto's backend choice, the
+// network diagram, every lesson preset, URL state, the digit pad on scripted strokes of 0–9, verify,
+// save/load and the phone layout. Never skips: no Chromium = fail. Timings are printed for the README.
 
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
@@ -10,6 +12,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIGIT_STROKES } from './digit-strokes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist/demo');
@@ -37,28 +40,16 @@ function serve(): Promise<string> {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
 }
 
-async function openPage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; errors: string[] }> {
+async function openPage(browser: Browser, viewport = { width: 1280, height: 800 }, query = ''): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport, acceptDownloads: true });
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(baseUrl);
+  await page.goto(baseUrl + query);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   return { page, errors };
-}
-
-/** Trains until the train-accuracy testid reads 100%; returns the seconds it took. */
-async function trainToFull(page: Page, limitMs: number): Promise<number> {
-  await page.getByTestId('dataset-select').selectOption('xor');
-  await page.waitForFunction(() => document.getElementById('data-info')?.textContent?.startsWith('xor'));
-  const started = Date.now();
-  await page.getByTestId('train-toggle').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="train-accuracy"]')?.textContent?.trim() === '100.0%', null, { timeout: limitMs, polling: 100 });
-  const seconds = (Date.now() - started) / 1000;
-  await page.getByTestId('train-toggle').click();
-  return seconds;
 }
 
 /** Waits until the boundary canvas shows the current weights; returns its number of distinct colours. */
@@ -81,6 +72,22 @@ async function settledBoundary(page: Page): Promise<number> {
 }
 
 const boundaryUrl = (page: Page) => page.getByTestId('boundary').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+const diagramUrl = (page: Page) => page.getByTestId('network-diagram').locator('canvas').first().evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+const steps = async (page: Page) => Number(await page.locator('#stat-steps').textContent());
+
+/** Trains for `ms` after the first step is done; returns steps per second over that window. */
+async function stepsPerSecond(page: Page, ms: number): Promise<number> {
+  await page.getByTestId('train-toggle').click();
+  await page.waitForFunction(() => Number(document.getElementById('stat-steps')?.textContent) > 0, null, { timeout: 120_000, polling: 100 });
+  const s0 = await steps(page);
+  const t0 = Date.now();
+  await page.waitForTimeout(ms);
+  const s1 = await steps(page);
+  const rate = ((s1 - s0) * 1000) / (Date.now() - t0);
+  await page.getByTestId('train-toggle').click();
+  await page.waitForSelector('body[data-loop="idle"]');
+  return rate;
+}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH); the demo e2e tests never skip`);
@@ -92,112 +99,196 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((ok) => (server ? server.close(() => ok()) : ok())));
 
-describe('demo on WebGPU', () => {
+describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
+  let loadedAt = 0;
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
-    ({ page, errors } = await openPage(browser));
+    loadedAt = Date.now();
+    ({ page, errors } = await openPage(browser, { width: 1440, height: 900 }));
   }, 90_000);
   afterAll(async () => browser?.close());
 
-  it('loads without console errors and names the WebGPU adapter', async () => {
+  it('names the adapter, draws the data and the untrained boundary at once, and Auto picks a backend and says why', async () => {
     const adapter = (await page.getByTestId('adapter').textContent()) ?? '';
-    console.log(`[demo e2e] adapter: ${adapter}`);
     expect(adapter).toContain('WebGPU');
-    expect(adapter.replace('WebGPU:', '').trim().length).toBeGreaterThan(0);
-    const options = await page.getByTestId('dataset-select').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
-    expect(options).toContain('xor');
-    expect(errors).toEqual([]);
-  }, 30_000);
-
-  it('trains XOR to 100% train accuracy and draws a non-uniform boundary', async () => {
-    const seconds = await trainToFull(page, 150_000);
-    console.log(`[demo e2e] WebGPU: XOR reached 100% train accuracy in ${seconds.toFixed(1)} s`);
+    const firstBoundaryMs = Number(await page.evaluate(() => document.body.dataset.firstBoundaryMs));
+    console.log(`[demo e2e] adapter: ${adapter}; first boundary ${firstBoundaryMs} ms after navigation start (page ready ${Date.now() - loadedAt} ms after launch)`);
+    expect(firstBoundaryMs).toBeGreaterThan(0);
     expect(await settledBoundary(page)).toBeGreaterThan(10);
-    await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: false });
+    await page.waitForSelector('body[data-backend-decided="true"]', { timeout: 30_000 });
+    const active = await page.getByTestId('backend-active').textContent();
+    const why = (await page.locator('#backend-why').textContent()) ?? '';
+    console.log(`[demo e2e] Auto: ${active} — ${why}`);
+    expect(['WebGPU', 'CPU']).toContain(active);
+    expect(why).toMatch(/^Auto: (CPU|WebGPU) — .*steps\/s/);
+    // SwiftShader runs kernels on the CPU: the page's own CPU backend is faster for this tiny net.
+    expect(active).toBe('CPU');
+    expect(await page.getByTestId('backend-select').inputValue()).toBe('auto');
     expect(errors).toEqual([]);
-  }, 180_000);
+  }, 60_000);
 
-  // The page's own GPU-vs-CPU check runs and reports a number. Whether the backends agree is the
-  // engine's parity suite's job (test/engine); a large difference is printed here as a warning.
-  it('verify: runs one step on WebGPU and on the CPU reference and reports the difference', async () => {
+  it('trains noisy XOR on the chosen backend; the diagram redraws while training', async () => {
+    const diagramBefore = await diagramUrl(page);
+    const drawnBefore = await page.getByTestId('network-diagram').getAttribute('data-drawn');
+    const rate = await stepsPerSecond(page, 2500);
+    console.log(`[demo e2e] XOR on Auto (CPU): ${rate.toFixed(0)} steps/s; train accuracy ${await page.getByTestId('train-accuracy').textContent()}; samples/s shown ${await page.locator('#stat-speed').textContent()}`);
+    expect(rate).toBeGreaterThan(0);
+    expect(parseFloat((await page.getByTestId('train-accuracy').textContent()) ?? '')).toBeGreaterThanOrEqual(90);
+    expect(await page.getByTestId('network-diagram').getAttribute('data-drawn')).not.toBe(drawnBefore);
+    expect(await diagramUrl(page)).not.toBe(diagramBefore);
+    expect(Number(await page.getByTestId('network-diagram').getAttribute('data-units'))).toBe(2 + 8 + 8 + 1);
+    expect(await settledBoundary(page)).toBeGreaterThan(10);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo.png') });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('Auto re-decides when the network changes size (diagram +)', async () => {
+    await page.getByTestId('network-diagram').locator('.units-plus').first().click();
+    await page.waitForFunction(() => document.getElementById('backend-why')?.textContent?.includes('2-9-8-1'), null, { timeout: 30_000 });
+    expect(await page.getByTestId('network-diagram').getAttribute('data-units')).toBe(String(2 + 9 + 8 + 1));
+    // Hovering a hidden unit (column 2 of 4) shows its pre-activation range and whether it is dead.
+    const canvas = page.getByTestId('network-diagram').locator('canvas').first();
+    const box = (await canvas.boundingBox())!;
+    const tip = page.getByTestId('network-diagram').locator('.diagram-tip');
+    for (let y = 4; y < box.height && !(await tip.isVisible()); y += 6) await page.mouse.move(box.x + box.width * (1.5 / 4), box.y + y);
+    expect(await tip.textContent()).toMatch(/^Hidden 1, unit \d+ \(tanh\): pre-activation -?[\d.e+-]+ … -?[\d.e+-]+ on \d+ training rows/);
+    expect(errors).toEqual([]);
+  }, 40_000);
+
+  it('XOR on WebGPU when chosen: steps/s on SwiftShader', async () => {
+    await page.getByTestId('backend-select').selectOption('webgpu');
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-active"]')?.textContent === 'WebGPU');
+    const rate = await stepsPerSecond(page, 3000);
+    console.log(`[demo e2e] XOR on WebGPU (SwiftShader): ${rate.toFixed(1)} steps/s`);
+    expect(rate).toBeGreaterThan(0);
+    await page.getByTestId('backend-select').selectOption('auto');
+    expect(errors).toEqual([]);
+  }, 150_000);
+
+  it('verify: one step on WebGPU and on the CPU, with a pass/fail verdict against the documented tolerance', async () => {
     await page.getByTestId('verify').click();
-    const result = page.getByTestId('verify-result');
-    await page.waitForFunction(() => (document.querySelector('[data-testid="verify-result"]') as HTMLElement).dataset.sgdUpdateDiff !== undefined, null, { timeout: 60_000 });
-    const diff = Number(await result.getAttribute('data-sgd-update-diff'));
-    console.log(`[demo e2e] verify: ${await result.textContent()}`);
-    if (!(diff < 1e-3)) console.warn(`[demo e2e] WARNING: one SGD step differs by ${(diff * 100).toPrecision(3)}% of the update between WebGPU and CPU`);
-    expect(Number.isFinite(diff)).toBe(true);
-    expect(await result.textContent()).toContain('sgd: largest relative param difference');
-  }, 25_000);
+    await page.waitForFunction(() => (document.querySelector('[data-testid="verify-result"]') as HTMLElement).dataset.pass !== undefined, null, { timeout: 90_000 });
+    const badge = await page.getByTestId('verify-badge').textContent();
+    console.log(`[demo e2e] verify: ${badge} — ${await page.getByTestId('verify-result').textContent()}`);
+    expect(['PASS', 'FAIL']).toContain(badge);
+    expect(badge).toBe('PASS');
+  }, 100_000);
 
-  it('saves the model and loads it back with the same predictions', async () => {
+  it('every lesson preset loads, trains a few steps and shows its explanation', async () => {
+    const lessons = await page.getByTestId('preset-select').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value).filter((v) => v));
+    expect(lessons.length).toBeGreaterThanOrEqual(9);
+    await page.getByTestId('backend-select').selectOption('cpu');
+    const grads: Record<string, number[]> = {};
+    const dead: Record<string, number[]> = {};
+    for (const lesson of lessons) {
+      await page.getByTestId('preset-select').selectOption(lesson);
+      await page.waitForFunction(() => document.querySelector('[data-testid="backend-active"]')?.textContent === 'CPU', null, { timeout: 20_000 });
+      expect(await page.locator('#lesson').isVisible()).toBe(true);
+      expect(((await page.locator('#lesson-text').textContent()) ?? '').split('. ').length).toBeGreaterThanOrEqual(2);
+      await page.getByTestId('train-toggle').click();
+      await page.waitForFunction(() => Number(document.getElementById('stat-steps')?.textContent) >= 20 || document.body.dataset.loop === 'idle', null, { timeout: 30_000, polling: 100 });
+      if ((await page.getByTestId('train-toggle').getAttribute('aria-pressed')) === 'true') await page.getByTestId('train-toggle').click();
+      await page.waitForSelector('body[data-loop="idle"]');
+      const n = await steps(page);
+      const said = (await page.locator('#status').textContent()) ?? '';
+      console.log(`[demo e2e] lesson ${lesson}: ${n} steps, loss ${await page.locator('#stat-loss').textContent()}${said ? `, status: ${said}` : ''}`);
+      expect(n).toBeGreaterThan(0);
+      await settledBoundary(page);
+      grads[lesson] = ((await page.locator('#grad-chart').getAttribute('data-last')) ?? '').split(',').map(Number);
+      dead[lesson] = ((await page.getByTestId('network-diagram').getAttribute('data-dead')) ?? '').split(',').map(Number);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(ARTIFACTS, `lesson-${lesson}.png`) });
+      await page.locator('.lesson-view').screenshot({ path: join(ARTIFACTS, `lesson-${lesson}-view.png`) });
+    }
+    // What the lessons are about shows in their views: gradient norms decades apart, dead units.
+    const ratio = (g: number[]) => g[0] / g[g.length - 1];
+    console.log(`[demo e2e] first/last layer gradient-norm ratio: sigmoid x8 ${ratio(grads['vanishing-sigmoid']).toExponential(2)}, ReLU x8 ${ratio(grads['vanishing-relu']).toExponential(2)}; dead units after the large-LR lesson ${dead['dying-relu'].join('/')}`);
+    expect(ratio(grads['vanishing-sigmoid'])).toBeLessThan(1e-3);
+    expect(ratio(grads['vanishing-relu'])).toBeGreaterThan(1e-2);
+    expect(dead['dying-relu'].reduce((a, b) => a + b, 0)).toBeGreaterThan(8);
+    // The sawtooth lessons count the fitted function's linear pieces.
+    await page.getByTestId('preset-select').selectOption('depth-deep');
+    await settledBoundary(page);
+    expect(await page.locator('#plot-note').textContent()).toMatch(/\d+ linear pieces/);
+    await page.getByTestId('backend-select').selectOption('auto');
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it('the URL carries the whole experiment: a copied link opens the same settings', async () => {
+    await page.getByTestId('preset-select').selectOption('overfitting');
+    await page.locator('#features input[value="x1sq"]').check();
+    await page.locator('#lr').fill('0.0123');
+    await page.locator('#lr').dispatchEvent('change');
+    await page.waitForFunction(() => location.search.includes('lr=0.0123') && location.search.includes('x1sq'));
+    const url = page.url();
+    const read = (p: Page) =>
+      p.evaluate(() => ({
+        dataset: (document.getElementById('dataset') as HTMLSelectElement).value,
+        rows: (document.getElementById('rows') as HTMLInputElement).value,
+        noise: (document.getElementById('noise') as HTMLInputElement).value,
+        lr: (document.getElementById('lr') as HTMLInputElement).value,
+        optimizer: (document.getElementById('optimizer') as HTMLSelectElement).value,
+        features: [...document.querySelectorAll<HTMLInputElement>('#features input:checked')].map((b) => b.value),
+        layers: [...document.querySelectorAll<HTMLInputElement>('.layer-units')].map((i) => i.value),
+        lesson: (document.getElementById('preset') as HTMLSelectElement).value,
+        inputs: document.querySelector('[data-testid="network-diagram"] .diagram-col span')?.textContent,
+      }));
+    const want = await read(page);
+    console.log(`[demo e2e] shared URL: ${url.slice(url.indexOf('?'))}`);
+    const other = await openPage(browser, { width: 1280, height: 800 }, url.slice(url.indexOf('?')));
+    expect(await read(other.page)).toEqual(want);
+    expect(want.inputs).toBe('3 features');
+    expect(other.errors).toEqual([]);
+    await other.page.close();
+  }, 60_000);
+
+  it('saves ONE file and loads it back with the same predictions (features included)', async () => {
+    await page.getByTestId('preset-select').selectOption('overfitting');
+    await page.locator('#features input[value="x1sq"]').check();
+    await page.waitForFunction(() => document.querySelector('[data-testid="network-diagram"] .diagram-col span')?.textContent === '3 features');
+    await page.locator('#step').click();
+    await page.waitForFunction(() => Number(document.getElementById('stat-steps')?.textContent) > 0);
     await settledBoundary(page);
     const trained = await boundaryUrl(page);
     const downloads: string[] = [];
-    const names: string[] = [];
-    const collected = new Promise<void>((ok) => {
-      page.on('download', async (d) => {
-        const path = join(ARTIFACTS, `saved-${d.suggestedFilename()}`);
-        await d.saveAs(path);
-        names.push(d.suggestedFilename());
-        downloads.push(path);
-        if (downloads.length === 2) ok();
-      });
+    page.on('download', async (d) => {
+      const path = join(ARTIFACTS, `saved-${d.suggestedFilename()}`);
+      await d.saveAs(path);
+      downloads.push(path);
     });
     await page.getByTestId('save').click();
-    await collected;
-    expect(names.sort()).toEqual(['model.json', 'model.safetensors']);
-    expect(JSON.parse(await readFile(downloads.find((p) => p.endsWith('.json'))!, 'utf8')).spec.inputSize).toBe(2);
-
-    // Reset to fresh random weights (a different picture), then load the saved files.
+    await expect.poll(() => downloads.length, { timeout: 10_000 }).toBe(1);
+    await page.waitForTimeout(500);
+    expect(downloads.length).toBe(1);
+    const saved = JSON.parse(await readFile(downloads[0], 'utf8'));
+    expect(saved.playground.features).toEqual(['x1', 'x2', 'x1sq']);
+    expect(saved.model.spec.inputSize).toBe(3);
     await page.locator('#reset').click();
     await settledBoundary(page);
     expect((await boundaryUrl(page)) === trained).toBe(false);
     await page.getByTestId('load').setInputFiles(downloads);
-    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('Loaded 2 files'));
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Loaded'));
     await settledBoundary(page);
     expect((await boundaryUrl(page)) === trained).toBe(true);
     expect(errors).toEqual([]);
-  }, 90_000);
+  }, 60_000);
 
-  // The bundled MNIST subset loads, trains a little, and the digit pad classifies a drawn stroke
-  // with the session's predict: ten probabilities that sum to 1.
-  it('MNIST: trains on the bundled subset and classifies a digit drawn on the pad', async () => {
-    await page.getByTestId('dataset-select').selectOption('mnist');
-    await page.waitForFunction(() => document.getElementById('data-info')?.textContent?.includes('train 2000, test 500'), null, { timeout: 30_000 });
-    const started = Date.now();
-    await page.getByTestId('train-toggle').click();
-    // One epoch (63 steps of 32 rows) ends with a test-set evaluation.
-    await page.waitForFunction(() => /%$/.test(document.getElementById('stat-val-acc')?.textContent ?? ''), null, { timeout: 60_000, polling: 100 });
-    await page.getByTestId('train-toggle').click();
-    const testAccuracy = parseFloat((await page.locator('#stat-val-acc').textContent()) ?? '');
-    console.log(`[demo e2e] MNIST subset: first epoch done in ${((Date.now() - started) / 1000).toFixed(1)} s (incl. pipeline compilation), test accuracy ${testAccuracy}%`);
-    // Chance is 10%; one epoch of 2,000 images gets far above it unless images and labels disagree.
-    expect(testAccuracy).toBeGreaterThan(50);
-
-    const box = (await page.getByTestId('digit-pad').boundingBox())!;
-    // A "1": one vertical stroke down the middle of the pad.
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
-    await page.mouse.down();
-    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.06 * i));
-    await page.mouse.up();
-    const meters = page.getByTestId('digit-probs').locator('meter');
-    await expect.poll(() => meters.count(), { timeout: 20_000 }).toBe(10);
-    const probs = await meters.evaluateAll((ms) => ms.map((m) => (m as HTMLMeterElement).value));
-    console.log(`[demo e2e] MNIST pad: ${probs.map((p) => p.toFixed(3)).join(' ')}`);
-    for (const p of probs) expect(p).toBeGreaterThanOrEqual(0);
-    expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);
-    expect(errors).toEqual([]);
-  }, 90_000);
-
-  // A user's CSV through the file input: the label is not the last column, so it must be picked.
-  it('CSV: loads a file, trains on the chosen label column and reports accuracy', async () => {
+  it('CSV with no file clears the previous run’s views and says what to do', async () => {
     await page.getByTestId('dataset-select').selectOption('csv');
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Choose a CSV file'));
+    expect(await page.locator('#stat-loss').textContent()).toBe('–');
+    expect(await page.locator('#loss-chart').innerHTML()).toBe('');
+    await page.getByTestId('train-toggle').click();
+    expect(await page.locator('#status').textContent()).toContain('Nothing to train yet');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  // A user's CSV through the file input: the label is not the last column, so it must be picked.
+  it('CSV: loads a file, trains on the chosen label column, and single steps continue the run', async () => {
     const lines = ['label,a,b'];
     for (let i = 0; i < 120; i++) {
       const a = Math.sin(i * 1.7) * 2;
@@ -207,49 +298,101 @@ describe('demo on WebGPU', () => {
     await page.locator('#csv-file').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
     await page.locator('#csv-label').selectOption('label');
     await page.waitForFunction(() => document.getElementById('data-info')?.textContent?.startsWith('points: 120 rows × 2 features, multiclass (2 classes)'), null, { timeout: 20_000 });
-    const started = Date.now();
     await page.getByTestId('train-toggle').click();
     await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid="train-accuracy"]')?.textContent ?? '') >= 90, null, { timeout: 60_000, polling: 100 });
     await page.getByTestId('train-toggle').click();
-    const accuracy = await page.getByTestId('train-accuracy').textContent();
-    console.log(`[demo e2e] CSV: ${accuracy} train accuracy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(accuracy).toMatch(/^\d+(\.\d)?%$/);
-    expect(await settledBoundary(page)).toBeGreaterThan(10);
-    // Single steps continue the paused run (one engine session): the step count goes on from there.
     await page.waitForSelector('body[data-loop="idle"]');
-    const steps = Number(await page.locator('#stat-steps').textContent());
-    expect(steps).toBeGreaterThan(0);
-    for (const want of [steps + 1, steps + 2]) {
+    expect(await settledBoundary(page)).toBeGreaterThan(10);
+    const n = await steps(page);
+    for (const want of [n + 1, n + 2]) {
       await page.locator('#step').click();
-      await page.waitForFunction((n) => document.getElementById('stat-steps')?.textContent === String(n), want, { timeout: 10_000 });
+      await page.waitForFunction((k) => document.getElementById('stat-steps')?.textContent === String(k), want, { timeout: 10_000 });
     }
     expect(errors).toEqual([]);
   }, 90_000);
 
-  it('lays out on a 390x844 phone screen without horizontal overflow', async () => {
+  it('lays out on a 390x844 phone: Train and the plot above the fold, no horizontal overflow', async () => {
     const phone = await openPage(browser, { width: 390, height: 844 });
     await settledBoundary(phone.page);
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    await phone.page.screenshot({ path: join(ARTIFACTS, 'demo-390x844.png'), fullPage: true });
+    const train = (await phone.page.getByTestId('train-toggle').boundingBox())!;
+    const plot = (await phone.page.getByTestId('boundary').boundingBox())!;
+    console.log(`[demo e2e] phone: Train at y=${train.y.toFixed(0)}, plot ${plot.y.toFixed(0)}–${(plot.y + plot.height).toFixed(0)} of 844`);
+    await phone.page.screenshot({ path: join(ARTIFACTS, 'demo-390x844.png') });
+    await phone.page.screenshot({ path: join(ARTIFACTS, 'demo-390x844-full.png'), fullPage: true });
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(train.y + train.height).toBeLessThanOrEqual(844);
+    expect(plot.y + plot.height).toBeLessThanOrEqual(844);
+    // The run bar stays on screen when the page is scrolled.
+    await phone.page.mouse.wheel(0, 1500);
+    await phone.page.waitForTimeout(200);
+    const after = (await phone.page.getByTestId('train-toggle').boundingBox())!;
+    expect(after.y).toBeGreaterThanOrEqual(0);
+    expect(after.y).toBeLessThan(120);
     expect(phone.errors).toEqual([]);
     await phone.page.close();
-  }, 90_000);
+  }, 60_000);
+
+  // After training on the bundled subset, hand-drawn digits (scripted pen strokes) are read as a
+  // person would read them: at least 8 of 0–9.
+  it('MNIST: the pad reads scripted strokes of 0–9 (at least 8 right) after training on the subset', async () => {
+    const mn = await openPage(browser, { width: 1280, height: 900 }, '?data=mnist&backend=cpu');
+    await mn.page.waitForFunction(() => document.getElementById('data-info')?.textContent?.includes('train 2000, held-out 500'), null, { timeout: 30_000 });
+    expect(await mn.page.locator('.weight-images canvas').count()).toBe(64);
+    const pad = mn.page.getByTestId('digit-pad');
+    await pad.scrollIntoViewIfNeeded();
+    const box = (await pad.boundingBox())!;
+    const draw = async (strokes: [number, number][][]) => {
+      await mn.page.locator('#digit-clear').click();
+      for (const stroke of strokes) {
+        await mn.page.mouse.move(box.x + stroke[0][0] * box.width, box.y + stroke[0][1] * box.height);
+        await mn.page.mouse.down();
+        for (const [x, y] of stroke.slice(1)) await mn.page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 3 });
+        await mn.page.mouse.up();
+      }
+    };
+    // An untrained network is not asked.
+    await draw(DIGIT_STROKES[7]);
+    await expect.poll(() => mn.page.getByTestId('digit-probs').textContent()).toContain('Train first');
+    const started = Date.now();
+    await mn.page.getByTestId('train-toggle').click();
+    await mn.page.waitForFunction(() => Number(document.getElementById('stat-epochs')?.textContent) >= 6, null, { timeout: 120_000, polling: 200 });
+    await mn.page.getByTestId('train-toggle').click();
+    await mn.page.waitForSelector('body[data-loop="idle"]');
+    const acc = await mn.page.locator('#stat-val-acc').textContent();
+    console.log(`[demo e2e] MNIST subset: 6 epochs in ${((Date.now() - started) / 1000).toFixed(1)} s on ${await mn.page.getByTestId('backend-active').textContent()}, held-out accuracy ${acc}`);
+    const read: string[] = [];
+    for (let d = 0; d < 10; d++) {
+      await draw(DIGIT_STROKES[d]);
+      await expect.poll(() => mn.page.getByTestId('digit-prediction').textContent(), { timeout: 10_000 }).not.toBe('–');
+      read.push((await mn.page.getByTestId('digit-prediction').textContent()) ?? '');
+      if (d === 7) await mn.page.locator('#digit-view').screenshot({ path: join(ARTIFACTS, 'digit-7.png') });
+    }
+    const right = read.filter((r, d) => r === String(d)).length;
+    console.log(`[demo e2e] MNIST pad read 0–9 as ${read.join(' ')} (${right}/10 right)`);
+    await mn.page.screenshot({ path: join(ARTIFACTS, 'mnist.png'), fullPage: true });
+    expect(right).toBeGreaterThanOrEqual(8);
+    expect(mn.errors).toEqual([]);
+    await mn.page.close();
+  }, 200_000);
 });
 
-describe('demo with WebGPU disabled', () => {
-  it('falls back to the CPU backend, says so, and still trains XOR', async () => {
+describe('playground with WebGPU disabled', () => {
+  it('says so in browser terms, trains XOR on the CPU, and reports steps/s', async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--disable-webgpu'] });
     try {
       const { page, errors } = await openPage(browser);
-      const adapter = (await page.getByTestId('adapter').textContent()) ?? '';
-      expect(adapter).toContain('CPU');
+      expect(await page.getByTestId('adapter').textContent()).toContain('CPU');
+      const notice = (await page.locator('#backend-notice').textContent()) ?? '';
       expect(await page.locator('#backend-notice').isVisible()).toBe(true);
-      const seconds = await trainToFull(page, 90_000);
-      console.log(`[demo e2e] CPU fallback: XOR reached 100% train accuracy in ${seconds.toFixed(1)} s`);
+      expect(notice).not.toMatch(/apt-get|VK_DRIVER_FILES/);
+      await page.waitForFunction(() => document.querySelector('[data-testid="backend-active"]')?.textContent === 'CPU');
+      const rate = await stepsPerSecond(page, 2000);
+      console.log(`[demo e2e] no WebGPU: XOR on the CPU ${rate.toFixed(0)} steps/s; notice: ${notice}`);
+      expect(rate).toBeGreaterThan(0);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
     }
-  }, 45_000);
+  }, 60_000);
 });
