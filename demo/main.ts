@@ -16,7 +16,7 @@ import { byId, fillSelect, setText } from './dom.js';
 import { initFeatureToggles, selectedFeatures, setFeatures } from './features.js';
 import { drawActivationHistograms, drawDeadUnits, drawWeightHistograms } from './histograms.js';
 import { changeUnits, hiddenLayers, initNetworkEditor, setHiddenLayers } from './network-editor.js';
-import { loadModel, saveModel } from './persist-ui.js';
+import { exportOnnxFile, loadModel, saveModel } from './persist-ui.js';
 import { DATASET_DEFAULTS, LESSONS } from './presets.js';
 import { modelSpecFor, Session } from './session.js';
 import { initTrainOptions, readTrainSettings, setLossChoices, setTraining } from './train-options.js';
@@ -492,6 +492,9 @@ async function main(): Promise<void> {
   byId('verify').addEventListener('click', () => void runVerify());
   byId('save').addEventListener('click', () => {
     if (session) saveModel(session.model, { features: session.features ? [...session.features] : undefined, dataset: session.data.name });
+  });
+  byId('export-onnx').addEventListener('click', () => {
+    if (session) exportOnnxFile(session.model, { features: session.features ? [...session.features] : undefined, dataset: session.data.name });
   });
   byId<HTMLInputElement>('load').addEventListener('change', (e) => void onLoad(e));
 

@@ -1,11 +1,11 @@
 // Save and load. Save offers ONE download: a playground file (`*.mlp.json`) holding the library's
 // model.json, its model.safetensors (base64) and the page's extras (the input features φ and the
 // dataset), so a model comes back with the features it was trained on. Load takes that file, or
-// the CLI's pair model.json + model.safetensors.
-// ONNX: "Export ONNX" / loading a .onnx file go here once src/export has exportOnnx/modelFromOnnx.
+// the CLI's pair model.json + model.safetensors, or an ONNX file exported here (its input names
+// are the features φ, so those come back with it).
 
-import { decodeModel, encodeModel, type Model } from '../src/index.js';
-import type { FeatureName } from './features.js';
+import { decodeModel, encodeModel, exportOnnx, readOnnx, type Model } from '../src/index.js';
+import { FEATURES, type FeatureName } from './features.js';
 
 const FORMAT = 'webgpu-mlp-playground';
 
@@ -44,9 +44,21 @@ export function saveModel(model: Model, extras: PlaygroundExtras): void {
   download(`${extras.dataset ?? 'model'}.mlp.json`, JSON.stringify(file), 'application/json');
 }
 
-/** A playground file, or the CLI's model.json + model.safetensors pair. */
+/** The whole predict path as one ONNX file (opset 17, probabilities), inputs named by the features φ. */
+export function exportOnnxFile(model: Model, extras: PlaygroundExtras): void {
+  const bytes = exportOnnx(model, extras.features ? { featureNames: [...extras.features] } : {});
+  download(`${extras.dataset ?? 'model'}.onnx`, new Uint8Array(bytes), 'application/octet-stream');
+}
+
+/** A playground file, the CLI's model.json + model.safetensors pair, or an ONNX file exported here. */
 export async function loadModel(files: FileList | File[]): Promise<{ model: Model; extras: PlaygroundExtras }> {
   const list = [...files];
+  const onnxFile = list.find((f) => f.name.endsWith('.onnx'));
+  if (onnxFile) {
+    const { model, featureNames } = readOnnx(new Uint8Array(await onnxFile.arrayBuffer()), onnxFile.name);
+    const features = featureNames?.every((n) => n in FEATURES) ? (featureNames as FeatureName[]) : undefined;
+    return { model, extras: features ? { features } : {} };
+  }
   const json = list.find((f) => f.name.endsWith('.json'));
   if (!json) throw new Error('choose a saved playground file (*.mlp.json), or model.json together with model.safetensors');
   const parsed = JSON.parse(await json.text()) as { format?: string; model?: unknown; safetensors?: string; playground?: PlaygroundExtras };

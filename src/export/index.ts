@@ -6,4 +6,4 @@ export { exportOnnx, ONNX_INPUT, ONNX_META, ONNX_OPSETS, type OnnxExportOptions,
 export type { ExportNames } from './metadata.js';
 export { exportTorch, TORCH_META_KEY, TORCH_SCRIPT_FILE, TORCH_WEIGHTS_FILE, type TorchInfo } from './torch-export.js';
 export { importTorch, type TorchImportOptions, type TorchImportSpec } from './torch-import.js';
-export { modelFromOnnx } from './onnx-import.js';
+export { modelFromOnnx, readOnnx, type OnnxReadBack } from './onnx-import.js';

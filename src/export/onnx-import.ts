@@ -10,7 +10,18 @@ import { InputError } from '../util/errors.js';
 import { onnx, FLOAT } from './onnx-proto.js';
 import { ONNX_META } from './onnx-export.js';
 
+/** What an ONNX file we exported holds: the model, and the names its metadata gives the inputs and classes. */
+export interface OnnxReadBack {
+  model: Model;
+  featureNames?: string[];
+  classNames?: string[];
+}
+
 export function modelFromOnnx(bytes: Uint8Array, source = 'model.onnx'): Model {
+  return readOnnx(bytes, source).model;
+}
+
+export function readOnnx(bytes: Uint8Array, source = 'model.onnx'): OnnxReadBack {
   let proto: ReturnType<typeof onnx.ModelProto.decode>;
   try {
     proto = onnx.ModelProto.decode(bytes);
@@ -49,16 +60,19 @@ export function modelFromOnnx(bytes: Uint8Array, source = 'model.onnx'): Model {
       spec,
       normalization: json(ONNX_META.normalization) ?? undefined,
       targetScaler: json(ONNX_META.targetScaler) ?? undefined,
+      pipeline: json(ONNX_META.pipeline) ?? undefined,
       tensors: shapes,
       createdAt: new Date().toISOString(),
     },
     tensors,
   );
-  // Kept as the export wrote it. Once data-pipeline's SavedModelConfig has `pipeline`, pass it in the
-  // config above instead, so modelFromSaved validates it like a model.json's.
-  const pipeline = json(ONNX_META.pipeline);
-  if (pipeline !== undefined) Object.assign(model, { pipeline });
-  return model;
+  return { model, featureNames: names(json(ONNX_META.featureNames), `${source} metadata ${ONNX_META.featureNames}`), classNames: names(json(ONNX_META.classNames), `${source} metadata ${ONNX_META.classNames}`) };
+}
+
+function names(value: unknown, field: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new InputError(field, value, 'a JSON array of strings');
+  return value;
 }
 
 function floats(t: { rawData?: Uint8Array | null; floatData?: number[] | null }, name: string, source: string): Float32Array {

@@ -246,7 +246,7 @@ describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
     await other.page.close();
   }, 60_000);
 
-  it('saves ONE file and loads it back with the same predictions (features included)', async () => {
+  it('saves ONE file and loads it back with the same predictions (features included), and the same through Export ONNX', async () => {
     await page.getByTestId('preset-select').selectOption('overfitting');
     await page.locator('#features input[value="x1sq"]').check();
     await page.waitForFunction(() => document.querySelector('[data-testid="network-diagram"] .diagram-col span')?.textContent === '3 features');
@@ -274,8 +274,23 @@ describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Loaded'));
     await settledBoundary(page);
     expect((await boundaryUrl(page)) === trained).toBe(true);
+
+    // The same model as ONNX: exported, the page reset, and loaded back with its features φ.
+    await page.getByTestId('export-onnx').click();
+    await expect.poll(() => downloads.length, { timeout: 10_000 }).toBe(2);
+    expect(downloads[1].endsWith('.onnx')).toBe(true);
+    await page.locator('#features input[value="x1sq"]').uncheck();
+    await page.locator('#reset').click();
+    await settledBoundary(page);
+    expect((await boundaryUrl(page)) === trained).toBe(false);
+    await page.evaluate(() => (document.getElementById('status')!.textContent = ''));
+    await page.getByTestId('load').setInputFiles(downloads[1]);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Loaded'));
+    expect(await page.locator('#features input[value="x1sq"]').isChecked()).toBe(true);
+    await settledBoundary(page);
+    expect((await boundaryUrl(page)) === trained).toBe(true);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   it('CSV with no file clears the previous run’s views and says what to do', async () => {
     await page.getByTestId('dataset-select').selectOption('csv');
