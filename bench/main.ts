@@ -31,6 +31,9 @@ const WORKLOADS: (Workload & { steps: number; reps: number; warmup: number })[] 
   { name: 'C', layers: [784, 1024, 1024, 10], activation: 'relu', batch: 512, optimizer: 'adam', lr: 1e-3, steps: quick ? 2 : 4, reps: 3, warmup: 2 },
 ];
 
+/** --require-gpu met a CPU adapter: reported in one line, without lavapipe install advice. */
+class NoGpuAdapterError extends Error {}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** The three products' share of the sgemm ceiling, slowest to fastest: "12-15%". */
 const percentRange = (values: number[], ceiling: number) => {
@@ -46,7 +49,11 @@ async function main(): Promise<void> {
   const onCpu = isCpuAdapter(gpu.report);
   console.log(`adapter: ${adapter}${onCpu ? '  (a CPU driver: these are not a GPU\'s numbers)' : ''}`);
   if (onCpu && args.requireGpu) {
-    throw new GpuUnavailableError(`--require-gpu, but the adapter is ${adapter}, a CPU driver (is VK_DRIVER_FILES pointing at the GPU's Vulkan driver?)`);
+    const driver = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
+    throw new NoGpuAdapterError(
+      `--require-gpu: the adapter is ${adapter}, a CPU driver, not a GPU ` +
+        `(VK_DRIVER_FILES=${driver ?? '<unset>'}; point it at the GPU's Vulkan driver JSON, e.g. /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json)`,
+    );
   }
   console.log("waits: dawn-node's event polls wait 1 ms between tries, or spin for steps of tiny dispatches (src/device/waits.ts);");
   console.log('       TF.js runs right after ours on each workload and waits the same way\n');
@@ -118,7 +125,7 @@ if (args.help) {
     await main();
   } catch (err) {
     // No adapter (or a CPU one under --require-gpu): the message says what to install or set; no stack.
-    if (!(err instanceof GpuUnavailableError)) throw err;
+    if (!(err instanceof GpuUnavailableError || err instanceof NoGpuAdapterError)) throw err;
     process.stderr.write(`bench: ${err.message}\n`);
     await releaseSharedGpu();
     process.exitCode = 3;
