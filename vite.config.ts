@@ -26,7 +26,7 @@ export default defineConfig(({ mode }) => {
       target: 'node20',
       sourcemap: true,
       rollupOptions: {
-        input: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts', bench: 'bench/main.ts' },
+        input: { index: 'src/index.ts', node: 'src/node.ts', cli: 'src/cli/main.ts', bench: 'bench/main.ts', 'bench-bundle': 'bench/bundle/build.ts' },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },
