@@ -39,7 +39,10 @@ const status = (text: string, isError = false) => {
 };
 
 function fmt(v: number | undefined, digits = 4): string {
-  return v === undefined || !Number.isFinite(v) ? '–' : v.toPrecision(digits);
+  if (v === undefined || !Number.isFinite(v)) return '–';
+  // toPrecision writes 2.8e-6 as "0.000002800", wider than its stat box: tiny and huge values as 2.800e-6.
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(digits - 1) : v.toPrecision(digits);
 }
 function pct(v: number | undefined): string {
   return v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)}%`;
