@@ -12,7 +12,7 @@ import { InputError } from '../util/errors.js';
 import { closestKey } from '../util/suggest.js';
 import { ExitError } from './train-run.js';
 
-const USAGE = `usage: webgpu-mlp <train|evaluate|predict> [flags]
+const USAGE = `usage: webgpu-mlp <train|evaluate|predict|export|import> [flags]
 
 train flags:
   --dataset <${DATASET_NAMES.join('|')}>   (default mnist)
@@ -31,7 +31,9 @@ train flags:
 CSV data (train): --categorical a,b  --numeric c  --exclude id,name  --task classification|regression
   --missing impute|drop|error (default impute: drop rows without a label, fill features)  --missing-values NA,?,-999
 evaluate: --model <dir> --dataset <name|file.csv|idx folder> [--label col] [--json] [--strict]  (a CSV file is scored whole)
-predict:  --model <dir> --input <file.csv> [--output <file.csv>] [--probabilities] [--strict]  (columns matched by name)`;
+predict:  --model <dir> --input <file.csv> [--output <file.csv>] [--probabilities] [--strict]  (columns matched by name)
+export:   --model <dir> --format onnx|pytorch --out <path> [--opset 17|20] [--output probabilities|logits]  (export --help)
+import:   --torch <weights.safetensors> --layers 64,32 [--activation relu] --out <dir>  (import --help)`;
 
 const OPTIONS = {
   dataset: { type: 'string' }, label: { type: 'string' }, layers: { type: 'string' }, activation: { type: 'string' },
