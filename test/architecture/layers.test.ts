@@ -1,9 +1,12 @@
 // The layering of src/: which folders may import which (lower layers never import higher ones),
 // and no import cycles. Reads import statements only (test/architecture/imports.ts), so it runs
-// without a GPU and fails on the first new upward import or cycle, naming the files.
+// without a GPU and fails on the first new upward import or cycle, naming the files. It also
+// checks that no layer below train/ calls the training methods train/ installs on Model.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cycles, importGraph, layerOf } from './imports.js';
+import { code, cycles, importGraph, layerOf, SRC } from './imports.js';
 
 /** Each layer and the layers it may import, lowest first (docs/architecture.md describes them). */
 const LAYERS: Record<string, readonly string[]> = {
@@ -18,7 +21,7 @@ const LAYERS: Record<string, readonly string[]> = {
   // Checkpoint files hold the session state, whose plain-data types are in types/.
   io: ['types', 'util'],
   backend: ['device', 'graph', 'kernels', 'ops', 'reference', 'util'],
-  model: ['backend', 'data', 'graph', 'io', 'ops', 'types', 'util'],
+  model: ['data', 'graph', 'io', 'ops', 'types', 'util'],
   // train/baseline.ts scores the constant prediction with the float64 reference loss on the host.
   train: ['backend', 'data', 'graph', 'model', 'ops', 'reference', 'types', 'util'],
   // ONNX / PyTorch interchange: reads models, writes files.
@@ -59,5 +62,17 @@ describe('src/ layering', () => {
     expect(graph.get('graph/programs.ts')).toContain('types/optimizer-spec.ts'); // import type
     expect(graph.get('backend/gpu-backend.ts')).toEqual(expect.arrayContaining(['device/waits.ts', 'kernels/context.ts', 'graph/program.ts']));
     expect(graph.size).toBeGreaterThan(80);
+  });
+
+  it("keeps train/'s methods on Model out of the layers below train/", () => {
+    // model.fit / trainer / evaluate / predict are installed by train/model-methods.ts; a layer
+    // below train/ that called them would depend on train/ without an import showing it.
+    const below = new Set(LAYERS.train);
+    const calls = [...graph.keys()]
+      .filter((file) => below.has(layerOf(file)))
+      .filter((file) => /\bmodel\.(fit|trainer|evaluate|predict)\(/.test(code(readFileSync(join(SRC, file), 'utf8'))));
+    expect(calls).toEqual([]);
+    expect(graph.get('index.ts')).toContain('train/model-methods.ts');
+    expect(graph.get('node.ts')).toContain('train/model-methods.ts');
   });
 });
