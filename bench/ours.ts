@@ -74,10 +74,12 @@ export async function benchOurs(w: Workload, opts: { steps: number; reps: number
     backend.writeParams(model.params);
     backend.resetOptimizerState();
     const runner = new StepRunner(backend);
-    let t = 0;
+    // One step record, updated in place: the timed loop allocates nothing.
+    const next = { program, step: 0, lr: w.lr, batchOffset: 0 };
     const step = () => {
-      t++;
-      runner.train({ program, step: t, lr: w.lr, batchOffset: (t % 4) * w.batch });
+      next.step++;
+      next.batchOffset = (next.step % 4) * w.batch;
+      runner.train(next);
     };
     for (let i = 0; i < (opts.warmup ?? 10); i++) step();
     await backend.idle();

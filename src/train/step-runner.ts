@@ -36,7 +36,8 @@ export class StepRunner {
     scalars[SCALAR.step] = s.step;
     scalars[SCALAR.rngStep] = s.step;
     scalars[SCALAR.batchOffset] = s.batchOffset;
-    this.backend.run(this.names(s.program, s.diagnostics), scalars, { clearStats: s.clearStats, hostInputs: s.hostInputs });
+    // The step carries its clearStats and hostInputs under RunOptions' names: passed as they are.
+    this.backend.run(this.names(s.program, s.diagnostics), scalars, s);
   }
 
   /** Runs an eval or predict program over the rows from `batchOffset`: no learning rate, no step. */
