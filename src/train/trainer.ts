@@ -11,8 +11,8 @@ import { STAT, type ProgramContext } from '../graph/programs.js';
 import type { Model } from '../model/model.js';
 import type { EpochLogs, LoopState, SessionState } from '../types/session-state.js';
 import { InputError, NonFiniteLossError } from '../util/errors.js';
-import { Rng } from '../util/rng.js';
 import { EarlyStopping } from './early-stopping.js';
+import { EpochOrder } from './epoch-order.js';
 import { ladderEvalPass, readEval, runEval, type EvaluateResult } from './eval-pass.js';
 import type { SessionOptions } from './options.js';
 import { runPredict } from './predict.js';
@@ -58,7 +58,7 @@ export class Trainer {
   private readonly runner: StepRunner;
   private readonly logs: StepLogs;
   private readonly stopping?: EarlyStopping;
-  private readonly rng: Rng;
+  private readonly rows: EpochOrder;
   /** The schedule's length in steps (cosine decays over it). */
   private readonly horizon: number;
   private schedule: Schedule;
@@ -70,8 +70,6 @@ export class Trainer {
   /** Steps at the last finite-loss check (the weights a failed session keeps). */
   private lastCheck = 0;
   private cur: EpochState = newEpoch();
-  /** The shuffling RNG's state when the epoch in progress began (before its permutation). */
-  private epochRng: number;
   private stopRequested = false;
   private failure?: Error;
   private restoredBest = false;
@@ -91,8 +89,7 @@ export class Trainer {
     this.horizon = Math.max(1, Math.min(options.scheduleSteps ?? Infinity, (options.epochs ?? Infinity) * this.stepsPerEpoch));
     this.schedule = makeSchedule(options.schedule, options.optimizer.lr, this.horizon);
     this.baseLr = options.optimizer.lr;
-    this.rng = new Rng(options.seed ?? 0);
-    this.epochRng = this.rng.state32;
+    this.rows = new EpochOrder(options.seed ?? 0, options.shuffle !== false, this.bound.order, backend, this.bound.source);
     if (options.earlyStopping) this.stopping = new EarlyStopping(options.earlyStopping, options.earlyStopping.monitor ?? (this.bound.val ? 'valLoss' : 'loss'));
   }
 
@@ -269,12 +266,7 @@ export class Trainer {
 
   private beginEpoch(): void {
     this.cur = newEpoch();
-    this.epochRng = this.rng.state32;
-    if (this.options.shuffle === false) return;
-    const { order, source } = this.bound;
-    const perm = this.rng.permutation(order.length);
-    for (let i = 0; i < perm.length; i++) order[i] = perm[i];
-    if (source) this.backend.writeTensor(source.order.id, order);
+    this.rows.begin();
   }
 
   /** Reads the epoch's accumulators, checks the loss is finite and saves these weights as last good. */
@@ -328,7 +320,7 @@ export class Trainer {
       stopped: this.stopped,
       lastCheck: this.lastCheck,
       baseLr: this.baseLr,
-      rng: this.cur.step > 0 ? this.epochRng : this.rng.state32,
+      rng: this.rows.state(this.cur.step > 0),
       stepsPerEpoch: this.stepsPerEpoch,
       rows: this.bound.order.length,
       epoch: { step, rows, seconds, read: { ...read } },
@@ -353,7 +345,7 @@ export class Trainer {
     if (s.schedule && this.schedule.state) this.schedule.state = s.schedule;
     if (s.stopping && this.stopping) this.stopping.state = s.stopping;
     this.done.splice(0, this.done.length, ...s.history.map((h) => ({ ...h })));
-    this.rng.state32 = s.rng;
+    this.rows.restore(s.rng);
     this.cur = newEpoch();
     if (s.epoch.step > 0) {
       // Mid-epoch: the same permutation, and the epoch's loss sums back in the accumulators.
