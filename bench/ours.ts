@@ -2,13 +2,13 @@
 // executor (resident data, one submit per step), plus the per-step split between host encode
 // time and wall time, and the FLOPs and bytes a step moves.
 
-import type { Backend } from '../src/backend/backend.js';
+import { programSet, type Backend } from '../src/backend/backend.js';
 import { CpuBackend } from '../src/backend/cpu-backend.js';
 import { GpuBackend } from '../src/backend/gpu-backend.js';
 import type { Gpu } from '../src/device/gpu.js';
 import { dataSource, trainStepProgram } from '../src/graph/programs.js';
 import { Model } from '../src/model/model.js';
-import { SCALAR, SCALARS_LENGTH } from '../src/ops/args.js';
+import { StepRunner } from '../src/train/step-runner.js';
 import { Rng } from '../src/util/rng.js';
 import type { Workload } from './peer-tfjs.js';
 import { profileProgram, type KernelTime } from './profile.js';
@@ -70,17 +70,16 @@ export async function benchOurs(w: Workload, opts: { steps: number; reps: number
   const backend: Backend = opts.gpu ? new GpuBackend(opts.gpu) : new CpuBackend();
   try {
     const program = trainStepProgram(model.programContext(), w.batch, source, { optimizer: { name: w.optimizer, lr: w.lr } });
-    await backend.load({ train: program }, model.layout, { [source.x.id]: x, [source.y.id]: y, [source.order.id]: new Float32Array(rows).map((_, i) => i) });
+    await backend.load(programSet([program]), model.layout, { [source.x.id]: x, [source.y.id]: y, [source.order.id]: new Float32Array(rows).map((_, i) => i) });
     backend.writeParams(model.params);
     backend.resetOptimizerState();
-    const scalars = new Float32Array(SCALARS_LENGTH);
-    let t = 0;
+    const runner = new StepRunner(backend);
+    // One step record, updated in place: the timed loop allocates nothing.
+    const next = { program, step: 0, lr: w.lr, batchOffset: 0 };
     const step = () => {
-      scalars[SCALAR.lr] = w.lr;
-      scalars[SCALAR.step] = ++t;
-      scalars[SCALAR.rngStep] = t;
-      scalars[SCALAR.batchOffset] = (t % 4) * w.batch;
-      backend.run(['train'], scalars);
+      next.step++;
+      next.batchOffset = (next.step % 4) * w.batch;
+      runner.train(next);
     };
     for (let i = 0; i < (opts.warmup ?? 10); i++) step();
     await backend.idle();
@@ -99,13 +98,13 @@ export async function benchOurs(w: Workload, opts: { steps: number; reps: number
       encode.push(hostMs / opts.steps);
     }
     const stepMs = median(wall);
-    const kernels = opts.profile && backend instanceof GpuBackend ? await profileProgram(backend, 'train') : undefined;
+    const kernels = opts.profile && backend instanceof GpuBackend ? await profileProgram(backend, program.name) : undefined;
     return {
       kernels,
       samplesPerSec: (w.batch * 1000) / stepMs,
       stepMs,
       encodeMs: median(encode),
-      dispatchesPerStep: backend instanceof GpuBackend ? backend.dispatchSources.get('train')?.length ?? 0 : program.length,
+      dispatchesPerStep: backend instanceof GpuBackend ? backend.dispatchSources.get(program.name)?.length ?? 0 : program.ops.length,
       waitStyle: backend instanceof GpuBackend ? backend.waitStyle : undefined,
     };
   } finally {

@@ -3,11 +3,14 @@
 // the `webgpu-mlp/node` entry point.
 
 export { acquireGpu, describeAdapter, GpuUnavailableError, GpuDeviceError, type Gpu, type AdapterReport } from './device/gpu.js';
-export { Model, type TrainOptions, type TrainerOptions, type DataOptions, type EvaluateResult } from './model/model.js';
-export { Trainer, type ChunkOptions, type ChunkResult, type FitResult, type SessionState } from './train/trainer.js';
+// Model with fit / trainer / evaluate / predict installed (train/model-methods.ts).
+export { Model, type TrainOptions, type TrainerOptions, type DataOptions, type EvaluateResult } from './train/model-methods.js';
+export { Trainer, type ChunkOptions, type ChunkResult, type SessionState } from './train/trainer.js';
+export type { FitResult } from './train/fit.js';
 export type { ModelSpec, HiddenLayerSpec, Task, InitName } from './model/spec.js';
 export { encodeModel, decodeModel } from './model/persist.js';
-export { predictTable, classify, type TablePrediction, type Classified } from './model/predict-table.js';
+export { classify, type Classified } from './model/classify.js';
+export { predictTable, type TablePrediction } from './train/predict-table.js';
 export type { FitOptions, SessionOptions, EpochLogs, StepLogs, DiagnosticsLogs, ScheduleSpec, OptimizerSpec, EarlyStoppingSpec } from './train/options.js';
 export { createBackend, releaseSharedGpu, sharedGpu, type BackendName } from './backend/select.js';
 export type { Backend } from './backend/backend.js';

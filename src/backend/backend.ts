@@ -2,9 +2,19 @@
 // them by name. The trainer drives a Backend and never knows whether it is the GPU or the CPU.
 
 import type { ParamLayout } from '../graph/params.js';
-import type { OpCall } from '../graph/program.js';
+import type { OpCall, Program } from '../graph/program.js';
 
 export type ProgramSet = Record<string, OpCall[]>;
+
+/** The set a backend loads, from program handles (each under its own name). */
+export function programSet(programs: Iterable<Program>): ProgramSet {
+  const set: ProgramSet = {};
+  for (const p of programs) {
+    if (p.name in set) throw new Error(`internal: two programs named ${p.name}`);
+    set[p.name] = p.ops;
+  }
+  return set;
+}
 export type ParamSlot = 'best' | 'lastGood' | 'verify';
 /** The flat parameter-sized buffers a checkpoint holds: weights, optimizer moments, saved weights. */
 export type FlatName = 'param' | 'state1' | 'state2' | ParamSlot;

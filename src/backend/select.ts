@@ -29,3 +29,9 @@ export async function createBackend(name: BackendName = 'webgpu', gpu?: Gpu): Pr
   if (name === 'cpu') return new CpuBackend();
   return new GpuBackend(gpu ?? (await sharedGpu()));
 }
+
+/** The backend a call runs on: the caller's own instance (theirs to destroy), or a new one by name (owned by the call). */
+export async function resolveBackend(choice: BackendName | Backend | undefined): Promise<{ backend: Backend; owned: boolean }> {
+  if (choice && typeof choice === 'object') return { backend: choice, owned: false };
+  return { backend: await createBackend(choice ?? 'webgpu'), owned: true };
+}

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { releaseSharedGpu, createBackend } from '../backend/select.js';
 import { loadCheckpoint, loadModel } from '../model/files.js';
-import { Model } from '../model/model.js';
+import { Model } from '../train/model-methods.js';
 import { NonFiniteLossError, InputError } from '../util/errors.js';
 import { loadDatasets } from './datasets.js';
 import { constantBaselineLoss } from '../train/baseline.js';

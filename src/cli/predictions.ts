@@ -3,7 +3,7 @@
 
 import Papa from 'papaparse';
 import type { Model } from '../model/model.js';
-import { classify } from '../model/predict-table.js';
+import { classify } from '../model/classify.js';
 
 const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 

@@ -23,6 +23,20 @@ export interface OpCall<K extends OpName = OpName> {
   readonly args: OpArgs<TensorRef>[K];
 }
 
+/** What a program does, so a step cannot be handed an eval pass (train/step-runner.ts). */
+export type ProgramKind = 'train' | 'diagnostics' | 'eval' | 'predict';
+
+/**
+ * A built program, typed by its kind: the op list, the rows it runs on, and the name a backend
+ * binds it under (unique within one load). Runners hold these handles, never bare names.
+ */
+export interface Program<K extends ProgramKind = ProgramKind> {
+  readonly kind: K;
+  readonly name: string;
+  readonly batch: number;
+  readonly ops: OpCall[];
+}
+
 export function call<K extends OpName>(op: K, args: OpArgs<TensorRef>[K]): OpCall {
   return { op, args } as OpCall;
 }

@@ -1,6 +1,7 @@
 // Assembles the op lists a backend replays: one training step (gather -> forward -> loss ->
 // metrics -> backward -> gradient norm -> optimizer), an evaluation pass that accumulates loss and
-// accuracy, a prediction pass, and an optional diagnostics pass. Built once per batch shape.
+// accuracy, a prediction pass, and an optional diagnostics pass. Built once per batch shape, each
+// returned as a typed handle (graph/program.ts's Program) that runners run by kind, not by name.
 
 import type { ModelSpec } from '../types/model-spec.js';
 import type { LossName } from '../ops/names.js';
@@ -8,7 +9,7 @@ import { GradTape } from './grad-tape.js';
 import type { ModelGraph } from './model-graph.js';
 import { buildModelGraph } from './model-graph.js';
 import type { ParamLayout } from './params.js';
-import type { OpCall, TensorRef } from './program.js';
+import type { OpCall, Program, TensorRef } from './program.js';
 import { call, ref, reshape } from './program.js';
 import type { OptimizerSpec } from '../types/optimizer-spec.js';
 
@@ -92,7 +93,8 @@ export interface TrainStepOptions {
   clipNorm?: number;
 }
 
-export function trainStepProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined, opts: TrainStepOptions): OpCall[] {
+/** One optimizer step over `batch` rows, bound as `name` (default `train<batch>`). */
+export function trainStepProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined, opts: TrainStepOptions, name = `train${batch}`): Program<'train'> {
   const { graph, target, rowLoss, dLogits, ops } = forwardWithLoss(ctx, batch, source, true);
   ops.push(call('sum', { x: rowLoss, out: STAT.lossSum, accumulate: true }));
   if (ctx.classification) ops.push(call('accuracy', { pred: graph.logits, target, out: STAT.correct, accumulate: true }));
@@ -136,11 +138,11 @@ export function trainStepProgram(ctx: ProgramContext, batch: number, source: Dat
       ...(opts.clipNorm ? { clip: { sumSquares: STAT.gradSquares, maxNorm: opts.clipNorm } } : {}),
     }),
   );
-  return ops;
+  return { kind: 'train', name, batch, ops };
 }
 
 /** Forward without dropout, accumulating loss (and accuracy, or MSE/MAE for regression). */
-export function evalProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined): OpCall[] {
+export function evalProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined, name = `eval${batch}`): Program<'eval'> {
   const { graph, target, rowLoss, dLogits, ops } = forwardWithLoss(ctx, batch, source, false);
   ops.push(call('sum', { x: rowLoss, out: STAT.evalLoss, accumulate: true }));
   if (ctx.classification) {
@@ -151,11 +153,16 @@ export function evalProgram(ctx: ProgramContext, batch: number, source: DataSour
       ops.push(call('sum', { x: rowLoss, out: stat, accumulate: true }));
     }
   }
-  return ops;
+  return { kind: 'eval', name, batch, ops };
+}
+
+/** A predict program and the tensor holding its outputs. */
+export interface PredictProgram extends Program<'predict'> {
+  readonly output: TensorRef;
 }
 
 /** Forward without dropout into the logits (and softmax probabilities for multiclass). */
-export function predictProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined): { ops: OpCall[]; output: TensorRef } {
+export function predictProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined, name = `predict${batch}`): PredictProgram {
   const graph = buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed);
   const ops: OpCall[] = [];
   if (source) ops.push(call('gather', { src: source.x, indices: source.order, dst: graph.input, scalars: graph.scalars }));
@@ -163,17 +170,17 @@ export function predictProgram(ctx: ProgramContext, batch: number, source: DataS
   if (ctx.spec.task === 'multiclass') {
     const probs = ref('act:probs', 'activation', graph.logits.shape);
     ops.push(call('softmax', { x: graph.logits, y: probs }));
-    return { ops, output: probs };
+    return { kind: 'predict', name, batch, ops, output: probs };
   }
-  return { ops, output: graph.logits };
+  return { kind: 'predict', name, batch, ops, output: graph.logits };
 }
 
 /** Per-layer weight-gradient norms (squared; the host takes the root) and dead-unit counts. */
-export function diagnosticsProgram(ctx: ProgramContext, batch: number): OpCall[] {
+export function diagnosticsProgram(ctx: ProgramContext, batch: number, name = `diag${batch}`): Program<'diagnostics'> {
   const graph = buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed);
   const ops: OpCall[] = graph.weightGrads.map(({ layer, tensor }) => call('sumSquares', { x: tensor, out: gradNormStat(layer) }));
   for (const { layer, tensor } of graph.hiddenOutputs) ops.push(call('deadUnits', { y: tensor, out: deadStat(layer) }));
-  return ops;
+  return { kind: 'diagnostics', name, batch, ops };
 }
 
 export { reshape };

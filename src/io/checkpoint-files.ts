@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SessionState } from '../train/session-state.js';
-import { SESSION_STATE_FORMAT } from '../train/session-state.js';
+import type { SessionState } from '../types/session-state.js';
+import { SESSION_STATE_FORMAT } from '../types/session-state.js';
 import { InputError } from '../util/errors.js';
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../util/version.js';
 import { encodeModelBundle, MODEL_JSON_FILE, MODEL_WEIGHTS_FILE } from './model-bundle.js';

@@ -3,10 +3,15 @@
 
 import { loadCheckpointDir, saveCheckpointDir } from '../io/checkpoint-files.js';
 import { loadModelDir, saveModelDir } from '../io/model-files.js';
-import type { SessionState } from '../train/session-state.js';
-import type { Trainer } from '../train/trainer.js';
+import type { SessionState } from '../types/session-state.js';
 import type { Model } from './model.js';
 import { modelFromSaved, modelToSaved } from './persist.js';
+
+/** What a checkpoint is taken from: a training session (train/trainer.ts's Trainer). */
+export interface CheckpointSource {
+  readonly model: Model;
+  exportState(): Promise<SessionState>;
+}
 
 export async function saveModel(model: Model, dir: string): Promise<void> {
   const { config, tensors } = modelToSaved(model);
@@ -19,7 +24,7 @@ export async function loadModel(dir: string): Promise<Model> {
 }
 
 /** Writes the session's checkpoint to `dir` as one unit; `meta` is kept for the caller (JSON). */
-export async function saveCheckpoint(trainer: Trainer, dir: string, meta: Record<string, unknown> = {}): Promise<void> {
+export async function saveCheckpoint(trainer: CheckpointSource, dir: string, meta: Record<string, unknown> = {}): Promise<void> {
   const state = await trainer.exportState();
   const { config, tensors } = modelToSaved(trainer.model);
   await saveCheckpointDir(dir, { config, tensors, state, meta });

@@ -2,6 +2,7 @@
 // its epoch, and how many epochs have passed without beating it. The trainer saves and restores
 // the weights; this only decides.
 
+import type { EarlyStoppingState } from '../types/session-state.js';
 import type { EarlyStoppingSpec, MonitorName } from './options.js';
 
 export class EarlyStopping {
@@ -15,10 +16,10 @@ export class EarlyStopping {
   ) {}
 
   /** Its bookkeeping as plain JSON (checkpoints); best is null before the first epoch. */
-  get state(): { best: number | null; wait: number; bestEpoch: number | null } {
+  get state(): EarlyStoppingState {
     return { best: Number.isFinite(this.best) ? this.best : null, wait: this.wait, bestEpoch: this.bestEpoch ?? null };
   }
-  set state(s: { best: number | null; wait: number; bestEpoch: number | null }) {
+  set state(s: EarlyStoppingState) {
     this.best = s.best ?? Infinity;
     this.wait = s.wait;
     this.bestEpoch = s.bestEpoch ?? undefined;

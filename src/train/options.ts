@@ -2,7 +2,9 @@
 // and a saved model's training record are the same object.
 
 import type { OptimizerSpec } from '../types/optimizer-spec.js';
-import type { SessionState } from './session-state.js';
+import type { EpochLogs, SessionState } from '../types/session-state.js';
+
+export type { EpochLogs };
 
 export type ScheduleSpec =
   | { kind: 'constant' }
@@ -20,23 +22,6 @@ export interface EarlyStoppingSpec {
   patience: number;
   minDelta?: number;
   restoreBestWeights?: boolean;
-}
-
-export interface EpochLogs {
-  epoch: number;
-  /** Optimizer steps taken when this epoch ended (counted across a session's chunks). */
-  step: number;
-  loss: number;
-  accuracy?: number;
-  mse?: number;
-  mae?: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  valMse?: number;
-  valMae?: number;
-  lr: number;
-  seconds: number;
-  samplesPerSec: number;
 }
 
 export interface StepLogs {

@@ -1,6 +1,7 @@
 // Learning-rate schedules. Step-based ones are a pure function of the global step, computed on
 // the host and written into the step's scalars; reduce-on-plateau reacts to epoch metrics.
 
+import type { ScheduleState } from '../types/session-state.js';
 import type { ScheduleSpec } from './options.js';
 
 export interface Schedule {
@@ -9,7 +10,7 @@ export interface Schedule {
   /** Called after each epoch with the monitored value; plateau schedules may lower the rate. */
   epochEnd(monitored: number | undefined): void;
   /** What the schedule has learned from epochs (plateau: its rate, best and wait), as JSON for checkpoints. */
-  state?: { lr: number; best: number | null; wait: number };
+  state?: ScheduleState;
 }
 
 export function makeSchedule(spec: ScheduleSpec | undefined, baseLr: number, totalSteps: number): Schedule {

@@ -2,12 +2,21 @@
 // optional diagnostics pass, validation over its known rows, and (for sessions that predict)
 // eval/predict programs at every ladder size. The training set is resident when it fits.
 
-import type { Backend, ProgramSet } from '../backend/backend.js';
+import { programSet, type Backend, type ProgramSet } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
+import type { Program } from '../graph/program.js';
 import { dataSource, diagnosticsProgram, trainStepProgram, type DataSource, type ProgramContext } from '../graph/programs.js';
-import { addEvalPrograms, addLadderEvalPrograms, HostFeeder, identityOrder, LADDER, planBatches, resident, type BatchPlan, type EvalPass } from './feed.js';
+import { LADDER, planBatches, type BatchPlan } from './batches.js';
+import { evalLadder, evalPassFor, type EvalLadder, type EvalPass } from './eval-pass.js';
+import { HostFeeder, identityOrder, resident } from './host-feed.js';
 import type { SessionOptions } from './options.js';
-import { addPredictPrograms, type PredictPrograms } from './predict.js';
+import { predictPrograms, type PredictPrograms } from './predict.js';
+
+/** The programs of one batch size: the step, and its diagnostics when they are on. */
+export interface StepPrograms {
+  train: Program<'train'>;
+  diagnostics?: Program<'diagnostics'>;
+}
 
 export interface SessionPrograms {
   programs: ProgramSet;
@@ -15,22 +24,23 @@ export interface SessionPrograms {
   dataMap: Record<string, Float32Array>;
   plan: BatchPlan;
   stepsPerEpoch: number;
+  /** Steps at the full batch size, and at the epoch's last, smaller batch when rows do not divide. */
+  full: StepPrograms;
+  tail?: StepPrograms;
   /** The epoch's row order; the resident source reads it on the device (written per epoch). */
   order: Float32Array;
   source?: DataSource;
   /** Set instead of `source` when the training set exceeds a binding: batches come from the host. */
   feeder?: HostFeeder;
   val?: EvalPass;
+  /** Bound for sessions that predict (Model.trainer): evaluation and prediction at every ladder size. */
+  evals?: EvalLadder;
   predictor?: PredictPrograms;
 }
-
-/** Program names the step loop and Trainer.evaluate run. */
-export const EVAL_PREFIX = 'eval';
 
 export function sessionPrograms(ctx: ProgramContext, backend: Backend, train: Dataset, validation: Dataset | undefined, options: SessionOptions, inference: boolean): SessionPrograms {
   const plan = planBatches(train.rows, options.batchSize);
   const order = identityOrder(train.rows);
-  const programs: ProgramSet = {};
   const dataMap: Record<string, Float32Array> = {};
   let source: DataSource | undefined;
   let feeder: HostFeeder | undefined;
@@ -41,18 +51,18 @@ export function sessionPrograms(ctx: ProgramContext, backend: Backend, train: Da
     dataMap[source.order.id] = order;
   } else feeder = new HostFeeder(train, plan.batch);
   const stepOpts = { optimizer: options.optimizer, clipNorm: options.clipNorm };
-  programs.train = trainStepProgram(ctx, plan.batch, source, stepOpts);
-  if (plan.tail > 0) programs.trainTail = trainStepProgram(ctx, plan.tail, source, stepOpts);
-  if ((options.diagnosticsEverySteps ?? 0) > 0) {
-    programs.diag = diagnosticsProgram(ctx, plan.batch);
-    if (plan.tail > 0) programs.diagTail = diagnosticsProgram(ctx, plan.tail);
-  }
-  const val = validation ? addEvalPrograms(programs, dataMap, ctx, backend, validation, 'val') : undefined;
-  let predictor: PredictPrograms | undefined;
-  if (inference) {
-    addLadderEvalPrograms(programs, ctx, EVAL_PREFIX);
-    predictor = addPredictPrograms(programs, ctx, LADDER);
-  }
+  const diagnose = (options.diagnosticsEverySteps ?? 0) > 0;
+  const stepPrograms = (batch: number, name: string): StepPrograms => ({
+    train: trainStepProgram(ctx, batch, source, stepOpts, name),
+    ...(diagnose ? { diagnostics: diagnosticsProgram(ctx, batch, name === 'train' ? 'diag' : 'diagTail') } : {}),
+  });
+  const full = stepPrograms(plan.batch, 'train');
+  const tail = plan.tail > 0 ? stepPrograms(plan.tail, 'trainTail') : undefined;
+  const val = validation ? evalPassFor(ctx, backend, validation, 'val', dataMap) : undefined;
+  const evals = inference ? evalLadder(ctx, 'eval') : undefined;
+  const predictor = inference ? predictPrograms(ctx, LADDER) : undefined;
+  // Loaded in the order they were always bound: steps, diagnostics, validation, eval, predict.
+  const all: (Program | undefined)[] = [full.train, tail?.train, full.diagnostics, tail?.diagnostics, ...(val?.programs.values() ?? []), ...(evals?.values() ?? []), ...(predictor?.values() ?? [])];
   const stepsPerEpoch = plan.full + (plan.tail > 0 ? 1 : 0);
-  return { programs, dataMap, plan, stepsPerEpoch, order, source, feeder, val, predictor };
+  return { programs: programSet(all.filter((p): p is Program => p !== undefined)), dataMap, plan, stepsPerEpoch, full, tail, order, source, feeder, val, evals, predictor };
 }

@@ -1,20 +1,14 @@
-// A training session exported as data (Trainer.exportState) and checked before a session resumes
-// from it: the flat buffers in float64 (exact for the CPU backend's float64 and the GPU's f32) and
-// the loop's JSON state. Every length and count is checked against the session being resumed, so
+// Checks a training session exported as data (Trainer.exportState; its types are in
+// types/session-state.ts) before a session resumes from it: the flat buffers in float64 (exact
+// for the CPU backend's float64 and the GPU's f32) and the loop's JSON state. Every length and count is checked against the session being resumed, so
 // a checkpoint from another model or another dataset is refused with a message, not misapplied.
 
+import type { SessionState } from '../types/session-state.js';
+import { SESSION_STATE_FORMAT } from '../types/session-state.js';
 import { InputError } from '../util/errors.js';
-import type { LoopState } from './epoch-loop.js';
 
-export const SESSION_STATE_FORMAT = 'webgpu-mlp-session';
-
-export interface SessionState {
-  format: typeof SESSION_STATE_FORMAT;
-  version: 1;
-  loop: LoopState;
-  /** Weights, the optimizer's two moment buffers and (with early stopping) the best epoch's weights. */
-  flats: { param: Float64Array; state1: Float64Array; state2: Float64Array; best?: Float64Array };
-}
+export { SESSION_STATE_FORMAT };
+export type { LoopState, SessionState } from '../types/session-state.js';
 
 const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 

@@ -19,7 +19,7 @@ function walk(dir: string): string[] {
 const SPECIFIERS = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s+['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
 
 /** Comments removed, so an import quoted in a comment is not read as one. */
-function code(source: string): string {
+export function code(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 }
 

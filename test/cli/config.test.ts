@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkConfig, CONFIG_KEYS, readConfigFile } from '../../src/cli/config-file.js';
 import { resolveSettings, resumeSettings } from '../../src/cli/config.js';
-import { Model } from '../../src/model/model.js';
+import { Model } from '../../src/index.js';
 import { xor } from '../../src/data/synthetic.js';
 import { InputError } from '../../src/util/errors.js';
 import { closestKey } from '../../src/util/suggest.js';

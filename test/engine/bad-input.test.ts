@@ -12,7 +12,7 @@ import { loadCsvFile } from '../../src/data/csv-file.js';
 import { parseCsv } from '../../src/data/csv.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { blobs, sine, xor } from '../../src/data/synthetic.js';
-import { Model, type TrainOptions } from '../../src/model/model.js';
+import { Model, type TrainOptions } from '../../src/index.js';
 import type { ModelSpec } from '../../src/model/spec.js';
 import { InputError } from '../../src/util/errors.js';
 

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { releaseSharedGpu } from '../../src/backend/select.js';
 import { loadMnist } from '../../src/data/mnist.js';
-import { Model } from '../../src/model/model.js';
+import { Model } from '../../src/index.js';
 
 afterAll(releaseSharedGpu);
 

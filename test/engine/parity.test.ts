@@ -5,12 +5,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu-backend.js';
 import { GpuBackend } from '../../src/backend/gpu-backend.js';
-import type { Backend } from '../../src/backend/backend.js';
+import { programSet, type Backend } from '../../src/backend/backend.js';
 import { dataSource, trainStepProgram, STAT } from '../../src/graph/programs.js';
 import { Model } from '../../src/model/model.js';
 import type { ModelSpec } from '../../src/model/spec.js';
-import { SCALAR, SCALARS_LENGTH } from '../../src/ops/args.js';
 import type { OptimizerSpec } from '../../src/train/options.js';
+import { StepRunner } from '../../src/train/step-runner.js';
 import { Rng } from '../../src/util/rng.js';
 import { releaseTestGpu, testGpu } from '../support/gpu.js';
 
@@ -40,21 +40,18 @@ async function run(backend: Backend, model: Model, optimizer: OptimizerSpec, ste
   const ctx = model.programContext(1234);
   const source = dataSource('train', rows, SPEC.inputSize, 1);
   const order = new Float32Array(rows).map((_, i) => (i * 17) % rows);
-  await backend.load({ train: trainStepProgram(ctx, batch, source, { optimizer, clipNorm: 5 }) }, model.layout, {
+  const program = trainStepProgram(ctx, batch, source, { optimizer, clipNorm: 5 });
+  await backend.load(programSet([program]), model.layout, {
     [source.x.id]: x,
     [source.y.id]: y,
     [source.order.id]: order,
   });
   backend.writeParams(model.params);
   backend.resetOptimizerState();
-  const scalars = new Float32Array(SCALARS_LENGTH);
+  const runner = new StepRunner(backend);
   const history: Float32Array[] = [];
   for (let s = 0; s < steps; s++) {
-    scalars[SCALAR.lr] = optimizer.lr;
-    scalars[SCALAR.step] = s + 1;
-    scalars[SCALAR.rngStep] = s + 1;
-    scalars[SCALAR.batchOffset] = (s * batch) % (rows - batch);
-    backend.run(['train'], scalars, { clearStats: s === 0 ? [STAT.lossSum.id] : undefined });
+    runner.train({ program, step: s + 1, lr: optimizer.lr, batchOffset: (s * batch) % (rows - batch), clearStats: s === 0 ? [STAT.lossSum.id] : undefined });
     history.push(await backend.readParams());
   }
   const [loss] = await backend.readStats([STAT.lossSum.id]);

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, releaseSharedGpu } from '../../src/backend/select.js';
 import { blobs } from '../../src/data/synthetic.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/model/files.js';
-import { Model, type TrainOptions } from '../../src/model/model.js';
+import { Model, type TrainOptions } from '../../src/index.js';
 import type { SessionState } from '../../src/train/session-state.js';
 import { InputError } from '../../src/util/errors.js';
 import { assertClose } from '../support/compare.js';

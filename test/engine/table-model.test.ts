@@ -3,9 +3,8 @@
 // any order, without the label, giving the same class names as the original rows.
 
 import { describe, expect, it } from 'vitest';
-import { Model } from '../../src/model/model.js';
+import { Model, predictTable } from '../../src/index.js';
 import { decodeModel, encodeModel } from '../../src/model/persist.js';
-import { predictTable } from '../../src/model/predict-table.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { readCsvTable } from '../../src/data/table/read.js';
 import { PENGUIN_COLUMNS, penguinRows, penguinsCsv } from '../support/penguins.js';

@@ -11,7 +11,7 @@ import { releaseSharedGpu } from '../../src/backend/select.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { sine, xor } from '../../src/data/synthetic.js';
 import { loadModel, saveModel } from '../../src/model/files.js';
-import { Model, type TrainOptions } from '../../src/model/model.js';
+import { Model, type TrainOptions } from '../../src/index.js';
 import type { ModelSpec } from '../../src/model/spec.js';
 import type { EpochLogs, StepLogs, DiagnosticsLogs } from '../../src/train/options.js';
 import { InputError, NonFiniteLossError } from '../../src/util/errors.js';

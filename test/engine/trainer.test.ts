@@ -9,7 +9,7 @@ import { CpuBackend } from '../../src/backend/cpu-backend.js';
 import { createBackend, releaseSharedGpu } from '../../src/backend/select.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { blobs, sine } from '../../src/data/synthetic.js';
-import { Model, type TrainerOptions } from '../../src/model/model.js';
+import { Model, type TrainerOptions } from '../../src/index.js';
 import type { EpochLogs } from '../../src/train/options.js';
 import { InputError, NonFiniteLossError } from '../../src/util/errors.js';
 import { SESSION_SPEC } from '../support/session-spec.js';

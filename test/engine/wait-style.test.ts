@@ -5,12 +5,14 @@
 // run is checked to set the backend's style from its own programs, flipping it where it differs.
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { programSet } from '../../src/backend/backend.js';
 import { GpuBackend } from '../../src/backend/gpu-backend.js';
 import { isCpuAdapter, type AdapterReport } from '../../src/device/gpu.js';
 import { waitStyleFor, type WaitStyle } from '../../src/device/waits.js';
 import { dataSource, trainStepProgram } from '../../src/graph/programs.js';
 import { Model } from '../../src/model/model.js';
-import { SCALAR, SCALARS_LENGTH } from '../../src/ops/args.js';
+import { SCALARS_LENGTH } from '../../src/ops/args.js';
+import { StepRunner } from '../../src/train/step-runner.js';
 import { Rng } from '../../src/util/rng.js';
 import { releaseTestGpu, testGpu } from '../support/gpu.js';
 
@@ -29,20 +31,18 @@ async function trainSteps(layers: number[], batches: number[]) {
   const rng = new Rng(3);
   const source = dataSource('train', rows, inputSize, 1);
   const backend = new GpuBackend(gpu);
-  const programs = Object.fromEntries(batches.map((b) => [`b${b}`, trainStepProgram(model.programContext(1), b, source, { optimizer: { name: 'adam', lr: 1e-3 } })]));
-  await backend.load(programs, model.layout, {
+  const programs = new Map(batches.map((b) => [`b${b}`, trainStepProgram(model.programContext(1), b, source, { optimizer: { name: 'adam', lr: 1e-3 } }, `b${b}`)]));
+  await backend.load(programSet(programs.values()), model.layout, {
     [source.x.id]: new Float32Array(rows * inputSize).map(() => rng.normal()),
     [source.y.id]: new Float32Array(rows).map(() => rng.int(classes)),
     [source.order.id]: new Float32Array(rows).map((_, i) => i),
   });
   backend.writeParams(model.params);
   const workgroups = (name: string) => backend.dispatchSources.get(name)!.map((s) => s.dispatch.workgroups);
-  const scalars = new Float32Array(SCALARS_LENGTH);
-  scalars[SCALAR.lr] = 1e-3;
-  scalars[SCALAR.step] = 1;
+  const runner = new StepRunner(backend);
   /** The backend's wait style after running `name` once (and waiting for it in that style). */
   const styleAfter = async (name: string): Promise<WaitStyle> => {
-    backend.run([name], scalars);
+    runner.train({ program: programs.get(name)!, step: 1, lr: 1e-3, batchOffset: 0 });
     const style = backend.waitStyle;
     await backend.idle();
     return style;

@@ -4,7 +4,7 @@
 
 import * as ort from 'onnxruntime-web';
 import { fitNormalizer, fitTargetScaler, type NormalizerKind } from '../../src/data/normalize.js';
-import { Model } from '../../src/model/model.js';
+import { Model } from '../../src/index.js';
 import type { HiddenLayerSpec, ModelSpec } from '../../src/model/spec.js';
 import { Rng } from '../../src/util/rng.js';
 

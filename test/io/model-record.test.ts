@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blobs, sine } from '../../src/data/synthetic.js';
 import { loadModel, saveModel } from '../../src/model/files.js';
-import { Model } from '../../src/model/model.js';
+import { Model } from '../../src/index.js';
 import { InputError, NonFiniteLossError } from '../../src/util/errors.js';
 import { LIBRARY_VERSION } from '../../src/util/version.js';
 
