@@ -80,8 +80,10 @@ describe('CLI output', () => {
   it('with no command prints the usage', async () => {
     const r = await run(process.execPath, [BIN], ROOT);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^usage: webgpu-mlp <train\|evaluate\|predict> \[flags\]/);
+    expect(r.stdout).toMatch(/^usage: webgpu-mlp <train\|evaluate\|predict\|export\|import> \[flags\]/);
     expect(r.stdout).toMatch(/--resume <checkpoint dir>/);
+    expect(r.stdout).toMatch(/^export: +--model <dir> --format onnx\|pytorch/m);
+    expect(r.stdout).toMatch(/^import: +--torch <weights.safetensors>/m);
   });
 
   it("a WebGPU run shows no Dawn limit warnings, says kernels are compiling, and keeps other stderr lines", async () => {
