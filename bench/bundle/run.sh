@@ -27,9 +27,16 @@ EOF
 fi
 
 # No driver manifest in the standard folders but NVIDIA's driver mounted elsewhere (containers): use it.
+# (One test per file: `ls a b c` fails when any one pattern matches nothing, e.g. an empty /etc/vulkan.)
+has_manifest() {
+  for manifest in /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json; do
+    if [ -f "$manifest" ]; then return 0; fi
+  done
+  return 1
+}
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
-  if ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json >/dev/null 2>&1; then
+  if ! has_manifest; then
     if [ -f "$nvidia_icd" ]; then
       export VK_DRIVER_FILES="$nvidia_icd"
       echo "run.sh: no Vulkan driver in the standard folders; using $VK_DRIVER_FILES" >&2

@@ -118,6 +118,17 @@ describe('bench bundle', () => {
       expect(r.stderr.trim()).toBe('bench: --matmul: got "0", expected comma-separated integers from 1 to 16384, e.g. 1024,4096');
     });
 
+    it('sees a driver manifest in any standard icd.d folder, even when another of them is missing or empty', async () => {
+      const standard = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'].some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')));
+      const nvidia = existsSync('/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json');
+      // --matmul=0 stops in the bench's flag check, after run.sh's driver lookup and before any GPU work.
+      const r = await run(join(bundle, 'run.sh'), ['--matmul=0'], tmpdir(), { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' });
+      expect(r.code).toBe(2);
+      if (standard) expect(r.stderr).not.toMatch(/^run\.sh: no Vulkan driver/m);
+      else if (nvidia) expect(r.stderr).toMatch(/^run\.sh: no Vulkan driver in the standard folders; using \/usr\/local\/nvidia/m);
+      else expect(r.stderr).toMatch(/^run\.sh: no Vulkan driver manifest \(icd\.d\/\*\.json\) found/m);
+    });
+
     const env = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', ...(process.env.VK_DRIVER_FILES ? { VK_DRIVER_FILES: process.env.VK_DRIVER_FILES } : {}) };
 
     it('with --require-gpu, stops on a CPU adapter (device-run.sh passes it so lavapipe cannot stand in for the GPU)', async () => {

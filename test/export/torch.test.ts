@@ -13,6 +13,8 @@ import type { Model } from '../../src/model/model.js';
 import type { HiddenLayerSpec } from '../../src/model/spec.js';
 import { ACTIVATIONS } from '../../src/ops/names.js';
 import { InputError } from '../../src/util/errors.js';
+import { predictTable } from '../../src/model/predict-table.js';
+import { readCsvTable } from '../../src/data/table/read.js';
 import { runPython, torchMissing, torchVersion } from './python.js';
 import { DEEP, maxRelDiff, randomInputs, randomModel, rowsWithGaps, spec, TABLE_PIPELINE } from './support.js';
 
@@ -93,6 +95,24 @@ describe.skipIf(Boolean(torchMissing))('export to PyTorch', () => {
     runPython(PREDICT_ALL, [d]);
     const diff = maxRelDiff(readF32(join(d, 'y.f32')), await model.predict(imputed, { backend: 'cpu' }));
     measured['table pipeline'] = Number(diff.toPrecision(2));
+    expect(diff).toBeLessThanOrEqual(TOL);
+  });
+
+  it('with a table pipeline, model.py reads a CSV by column name as predictTable does', async () => {
+    const model = Object.assign(randomModel(spec([{ units: 8, activation: 'relu' }], 'multiclass', 3), 72), { pipeline: TABLE_PIPELINE });
+    const d = writeExport('pipeline csv', model);
+    // Columns shuffled, the label and an unknown column present, a quoted cell, NA and empty cells, an unseen category ("w").
+    const text = ['species,b,extra,c,a', 'adelie,0.5,1,x,2', 'gentoo,-1,2,"z",NA', ',NA,3,y,0.25', 'x,3.5,4,,1', 'y,2,5,w,-0.5'].join('\n') + '\n';
+    writeFileSync(join(d, 'rows.csv'), text);
+    runPython('import runpy, sys; d = sys.argv[1]; sys.argv = [d + "/model.py", d + "/rows.csv", d + "/out.csv"]; runpy.run_path(sys.argv[0], run_name="__main__")', [d]);
+    const [header, ...lines] = readFileSync(join(d, 'out.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('adelie,gentoo,chinstrap');
+    const theirs = new Float32Array(lines.flatMap((l) => l.split(',').map(Number)));
+    const ours = await predictTable(model, readCsvTable(text), { backend: 'cpu' });
+    expect(ours.report.unseen).toEqual({ c: { count: 1, examples: ['w'] } });
+    expect(theirs.length).toBe(5 * 3);
+    const diff = maxRelDiff(theirs, ours.outputs);
+    measured['table pipeline, raw CSV'] = Number(diff.toPrecision(2));
     expect(diff).toBeLessThanOrEqual(TOL);
   });
 
