@@ -13,7 +13,7 @@ import type { Model } from '../../src/model/model.js';
 import type { HiddenLayerSpec } from '../../src/model/spec.js';
 import { ACTIVATIONS } from '../../src/ops/names.js';
 import { InputError } from '../../src/util/errors.js';
-import { predictTable } from '../../src/model/predict-table.js';
+import { predictTable } from '../../src/train/predict-table.js';
 import { readCsvTable } from '../../src/data/table/read.js';
 import { runPython, torchMissing, torchVersion } from './python.js';
 import { DEEP, maxRelDiff, randomInputs, randomModel, rowsWithGaps, spec, TABLE_PIPELINE } from './support.js';
