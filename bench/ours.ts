@@ -1,14 +1,14 @@
 // Our half of the side-by-side benchmark: the same MLP workload trained through the real
-// executor (resident data, steps recorded as the trainer records them), plus the per-step split between host encode
+// executor (resident data, one submit per step), plus the per-step split between host encode
 // time and wall time, and the FLOPs and bytes a step moves.
 
-import { MAX_STEPS_PER_SUBMIT, programSet, type Backend } from '../src/backend/backend.js';
+import { programSet, type Backend } from '../src/backend/backend.js';
 import { CpuBackend } from '../src/backend/cpu-backend.js';
 import { GpuBackend } from '../src/backend/gpu-backend.js';
 import type { Gpu } from '../src/device/gpu.js';
 import { dataSource, trainStepProgram } from '../src/graph/programs.js';
 import { Model } from '../src/model/model.js';
-import { StepRunner, type TrainStep } from '../src/train/step-runner.js';
+import { StepRunner } from '../src/train/step-runner.js';
 import { Rng } from '../src/util/rng.js';
 import type { Workload } from './peer-tfjs.js';
 import { profileProgram, type KernelTime } from './profile.js';
@@ -74,30 +74,25 @@ export async function benchOurs(w: Workload, opts: { steps: number; reps: number
     backend.writeParams(model.params);
     backend.resetOptimizerState();
     const runner = new StepRunner(backend);
-    // Step records updated in place (the timed loop allocates nothing), recorded as the trainer
-    // does with resident data and no read-back due: up to MAX_STEPS_PER_SUBMIT steps per submit.
-    const next: TrainStep[] = Array.from({ length: MAX_STEPS_PER_SUBMIT }, () => ({ program, step: 0, lr: w.lr, batchOffset: 0 }));
-    let stepCount = 0;
-    const steps = (n: number) => {
-      for (let done = 0; done < n; ) {
-        const k = Math.min(MAX_STEPS_PER_SUBMIT, n - done);
-        for (let i = 0; i < k; i++) {
-          stepCount++;
-          next[i].step = stepCount;
-          next[i].batchOffset = (stepCount % 4) * w.batch;
-        }
-        runner.trainSteps(next, k);
-        done += k;
-      }
+    // One step record, updated in place: the timed loop allocates nothing.
+    const next = { program, step: 0, lr: w.lr, batchOffset: 0 };
+    const step = () => {
+      next.step++;
+      next.batchOffset = (next.step % 4) * w.batch;
+      runner.train(next);
     };
-    steps(opts.warmup ?? 10);
+    for (let i = 0; i < (opts.warmup ?? 10); i++) step();
     await backend.idle();
     const wall: number[] = [];
     const encode: number[] = [];
     for (let r = 0; r < opts.reps; r++) {
       const start = performance.now();
-      steps(opts.steps);
-      const hostMs = performance.now() - start;
+      let hostMs = 0;
+      for (let i = 0; i < opts.steps; i++) {
+        const h = performance.now();
+        step();
+        hostMs += performance.now() - h;
+      }
       await backend.idle();
       wall.push((performance.now() - start) / opts.steps);
       encode.push(hostMs / opts.steps);

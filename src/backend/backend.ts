@@ -32,9 +32,6 @@ export interface RunOptions {
  * Gathers tensor values from several runs into one host array, read back once: a predict over many
  * batches waits for the device and maps memory one time, not once per batch.
  */
-/** The most training steps one runSteps call records (the GPU backend's per-step scalar rows). */
-export const MAX_STEPS_PER_SUBMIT = 16;
-
 export interface Collector {
   readonly floats: number;
   /** Resolves with everything collected once the runs that wrote it have finished; then frees it. */
@@ -53,12 +50,6 @@ export interface Backend {
   writeTensor(id: string, values: Float32Array): void;
   /** Runs the named programs in order as one submission, with `scalars` as this step's scalars. */
   run(programs: readonly string[], scalars: Float32Array, options?: RunOptions): void;
-  /**
-   * Runs `count` steps in order as one submission: step i runs `programs[i]` with row i of `scalars`
-   * (SCALARS_LENGTH floats a row), after zeroing `clearStats[i]`. The same as `count` run calls,
-   * for resident data with nothing read back in between. Optional: without it, steps run one by one.
-   */
-  runSteps?(programs: readonly (readonly string[])[], scalars: Float32Array, clearStats: readonly (readonly string[] | undefined)[], count: number): void;
   readStats(ids: readonly string[]): Promise<number[]>;
   /** A collector for up to `floats` values, filled by run's `collect` option. */
   collector(floats: number): Collector;

@@ -12,14 +12,13 @@ import { bindArgs, tensorsOf } from '../graph/program.js';
 import { prepareKernel } from '../kernels/index.js';
 import { KernelContext } from '../kernels/context.js';
 import { encodeDispatches, type Dispatch } from '../kernels/dispatch.js';
-import { SCALARS_LENGTH, type OpName } from '../ops/args.js';
+import type { OpName } from '../ops/args.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import type { Backend, Collector, FlatName, ParamSlot, ProgramSet, RunOptions } from './backend.js';
-import { checkCollect, MAX_STEPS_PER_SUBMIT, tensorSizes } from './backend.js';
+import { checkCollect, tensorSizes } from './backend.js';
 
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const FLAT_ROLES = ['param', 'grad', 'state1', 'state2'] as const;
-const SCALAR_ROW_BYTES = SCALARS_LENGTH * 4;
 
 export class GpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
@@ -32,8 +31,6 @@ export class GpuBackend implements Backend {
   private readonly flats = new Map<string, GPUBuffer>();
   private readonly slots = new Map<ParamSlot, GPUBuffer>();
   private readonly programs = new Map<string, Dispatch[]>();
-  /** runSteps' per-step scalar rows: written once per submit, each row copied into 'scalars' before its step. */
-  private stepScalars?: GPUBuffer;
   /** Programs whose waits should poll busily (waitStyleFor: tiny dispatches on a CPU adapter). */
   private readonly busyWaitPrograms = new Set<string>();
   /** How waits poll until the next run: the style of the last run's programs (busy if any is). */
@@ -64,9 +61,6 @@ export class GpuBackend implements Backend {
       this.buffers.set(id, buffer);
     }
     for (const [id, values] of Object.entries(data)) this.writeTensor(id, values);
-    if (this.buffers.has('scalars')) {
-      this.stepScalars = this.device.createBuffer({ label: 'step-scalars', size: MAX_STEPS_PER_SUBMIT * SCALAR_ROW_BYTES, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    }
     for (const [name, ops] of Object.entries(programs)) {
       const sources: { dispatch: Dispatch; call: OpCall }[] = [];
       for (const c of ops) {
@@ -99,8 +93,16 @@ export class GpuBackend implements Backend {
     if (scalarBuffer) this.device.queue.writeBuffer(scalarBuffer, 0, scalars.buffer, scalars.byteOffset, scalars.byteLength);
     for (const [id, values] of Object.entries(options.hostInputs ?? {})) this.writeTensor(id, values);
     const encoder = this.device.createCommandEncoder();
+    for (const id of options.clearStats ?? []) {
+      const buffer = this.buffers.get(id);
+      if (buffer) encoder.clearBuffer(buffer);
+    }
     this.style = programs.some((name) => this.busyWaitPrograms.has(name)) ? 'busy' : 'quiet';
-    this.encodePrograms(encoder, programs, options.clearStats);
+    for (const name of programs) {
+      const dispatches = this.programs.get(name);
+      if (!dispatches) throw new Error(`GPU backend: no program named ${name}`);
+      encodeDispatches(encoder, dispatches);
+    }
     if (options.collect) {
       const { tensor, floats, at } = options.collect;
       const source = this.buffers.get(tensor) ?? this.flats.get(tensor);
@@ -108,36 +110,6 @@ export class GpuBackend implements Backend {
       encoder.copyBufferToBuffer(source, 0, checkCollect('GPU', options.collect, GpuCollector).staging, at * 4, floats * 4);
     }
     this.device.queue.submit([encoder.finish()]);
-  }
-
-  runSteps(programs: readonly (readonly string[])[], scalars: Float32Array, clearStats: readonly (readonly string[] | undefined)[], count: number): void {
-    const rows = this.stepScalars;
-    const target = this.buffers.get('scalars');
-    if (!rows || !target) throw new Error('GPU backend: runSteps needs programs that read the per-step scalars');
-    if (count > MAX_STEPS_PER_SUBMIT) throw new RangeError(`GPU backend: runSteps of ${count} steps, at most ${MAX_STEPS_PER_SUBMIT}`);
-    this.device.queue.writeBuffer(rows, 0, scalars.buffer, scalars.byteOffset, count * SCALAR_ROW_BYTES);
-    const encoder = this.device.createCommandEncoder();
-    let busy = false;
-    for (let i = 0; i < count; i++) {
-      // Outside any pass, so the copy is ordered after the previous step's reads and before this step's.
-      encoder.copyBufferToBuffer(rows, i * SCALAR_ROW_BYTES, target, 0, SCALAR_ROW_BYTES);
-      this.encodePrograms(encoder, programs[i], clearStats[i]);
-      busy ||= programs[i].some((name) => this.busyWaitPrograms.has(name));
-    }
-    this.style = busy ? 'busy' : 'quiet';
-    this.device.queue.submit([encoder.finish()]);
-  }
-
-  private encodePrograms(encoder: GPUCommandEncoder, programs: readonly string[], clearStats: readonly string[] | undefined): void {
-    for (const id of clearStats ?? []) {
-      const buffer = this.buffers.get(id);
-      if (buffer) encoder.clearBuffer(buffer);
-    }
-    for (const name of programs) {
-      const dispatches = this.programs.get(name);
-      if (!dispatches) throw new Error(`GPU backend: no program named ${name}`);
-      encodeDispatches(encoder, dispatches);
-    }
   }
 
   collector(floats: number): Collector {
@@ -240,8 +212,6 @@ export class GpuBackend implements Backend {
 
   private releaseBuffers(): void {
     for (const b of [...this.buffers.values(), ...this.flats.values(), ...this.slots.values()]) b.destroy();
-    this.stepScalars?.destroy();
-    this.stepScalars = undefined;
     this.buffers.clear();
     this.flats.clear();
     this.slots.clear();

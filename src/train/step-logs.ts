@@ -27,13 +27,6 @@ export class StepLogs {
     return every > 0 && at % every === 0;
   }
 
-  /** Whether step `at` queues a read-back after it (an onDiagnostics or onStep callback is due). */
-  readsBack(at: number): boolean {
-    const { options } = this;
-    const callbacks = options.callbacks;
-    return (this.diagnoses(at) && !!callbacks?.onDiagnostics) || (!!options.logEverySteps && at % options.logEverySteps === 0 && !!callbacks?.onStep);
-  }
-
   /** Queues the read-backs of the step that just ran (step `at`, in `epoch`, whose progress is `e`). */
   afterStep(at: number, epoch: number, e: EpochState): void {
     const { options } = this;

@@ -5,7 +5,7 @@
 // schedule and early stopping react). Its state outlives a chunk: the step count (Adam's bias
 // correction), the shuffling RNG, the epoch in progress, the schedule, early stopping's best.
 
-import { MAX_STEPS_PER_SUBMIT, type Backend } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import { STAT, type ProgramContext } from '../graph/programs.js';
 import type { Model } from '../model/model.js';
@@ -21,7 +21,7 @@ import { makeSchedule, type Schedule } from './schedule.js';
 import { sessionPrograms, type SessionPrograms } from './session-programs.js';
 import { checkSessionState } from './session-state.js';
 import { StepLogs } from './step-logs.js';
-import { StepRunner, type TrainStep } from './step-runner.js';
+import { StepRunner } from './step-runner.js';
 import { chunkResult, countRead, newEpoch, newTally, resumedEpoch, type ChunkOptions, type ChunkResult, type EpochState, type Tally } from './tally.js';
 import { validateChunk } from './validate-options.js';
 import { validate } from './validation.js';
@@ -56,8 +56,6 @@ export class Trainer {
   private readonly ctx: ProgramContext;
   private readonly bound: SessionPrograms;
   private readonly runner: StepRunner;
-  /** Step records reused by every step (runSteps fills several before one submit). */
-  private readonly slots: TrainStep[];
   private readonly logs: StepLogs;
   private readonly stopping?: EarlyStopping;
   private readonly rows: EpochOrder;
@@ -87,7 +85,6 @@ export class Trainer {
     this.bound = sessionPrograms(this.ctx, backend, setup.train, setup.validation, options, setup.inference);
     this.stepsPerEpoch = this.bound.stepsPerEpoch;
     this.runner = new StepRunner(backend);
-    this.slots = Array.from({ length: MAX_STEPS_PER_SUBMIT }, () => ({ program: this.bound.full.train, step: 0, lr: 0, batchOffset: 0 }));
     this.logs = new StepLogs(backend, this.ctx.spec, options);
     this.horizon = Math.max(1, Math.min(options.scheduleSteps ?? Infinity, (options.epochs ?? Infinity) * this.stepsPerEpoch));
     this.schedule = makeSchedule(options.schedule, options.optimizer.lr, this.horizon);
@@ -227,10 +224,8 @@ export class Trainer {
     const maxEpochs = chunk.epochs ?? Infinity;
     let yielded = performance.now();
     while (!this.stopped && !this.stopRequested && tally.steps < maxSteps && history.length < maxEpochs) {
-      const k = this.stepsInOneSubmit(maxSteps - tally.steps);
-      if (k > 1) this.runSteps(k);
-      else this.runStep();
-      tally.steps += k;
+      this.runStep();
+      tally.steps++;
       // Steps are submitted without waiting; let events in (Ctrl-C, a UI's pause) a few times a second.
       if (performance.now() - yielded > YIELD_MS) {
         await yieldToEvents();
@@ -247,34 +242,6 @@ export class Trainer {
 
   /** One step: the StepRunner records it (one submit); the callbacks queue their read-backs. */
   private runStep(): void {
-    const s = this.nextStep(this.slots[0]);
-    this.runner.train(s);
-    this.logs.afterStep(s.step, this.epochs, this.cur);
-  }
-
-  /** `k` steps recorded into one submit (see stepsInOneSubmit); only the last may queue read-backs. */
-  private runSteps(k: number): void {
-    for (let i = 0; i < k; i++) this.nextStep(this.slots[i]);
-    this.runner.trainSteps(this.slots, k);
-    this.logs.afterStep(this.steps, this.epochs, this.cur);
-  }
-
-  /**
-   * How many of the next steps go into one submit: with the data resident on the device, the
-   * steps up to the end of the epoch (the next epoch writes a new row order first) and of the
-   * chunk, up to the first one whose stats are read back (onStep, diagnostics), at most
-   * MAX_STEPS_PER_SUBMIT. Nothing can happen between them anyway: the loop does not yield or
-   * read back between steps it records without awaiting, so the result is the same as 1 by 1.
-   */
-  private stepsInOneSubmit(left: number): number {
-    if (this.bound.feeder || !this.backend.runSteps) return 1;
-    const k = Math.min(MAX_STEPS_PER_SUBMIT, left, this.stepsPerEpoch - this.cur.step);
-    for (let i = 1; i < k; i++) if (this.logs.readsBack(this.steps + i)) return i;
-    return Math.max(1, k);
-  }
-
-  /** Fills `s` with the next step (its programs, lr, 1-based step, batch offset) and counts it as run. */
-  private nextStep(s: TrainStep): TrainStep {
     if (this.cur.step === 0) this.beginEpoch();
     const e = this.cur;
     const { plan, feeder, order } = this.bound;
@@ -282,17 +249,19 @@ export class Trainer {
     const programs = tail ? this.bound.tail! : this.bound.full;
     const rows = tail ? plan.tail : plan.batch;
     const at = this.steps + 1;
-    s.program = programs.train;
-    s.step = at;
-    s.lr = this.schedule.lrAt(this.steps);
-    s.batchOffset = e.step * plan.batch;
-    s.diagnostics = this.logs.diagnoses(at) ? programs.diagnostics : undefined;
-    s.clearStats = e.step === 0 ? TRAIN_STATS : undefined;
-    s.hostInputs = feeder ? feeder.fill(order, e.step * plan.batch, rows) : undefined;
+    this.runner.train({
+      program: programs.train,
+      step: at,
+      lr: this.schedule.lrAt(this.steps),
+      batchOffset: e.step * plan.batch,
+      diagnostics: this.logs.diagnoses(at) ? programs.diagnostics : undefined,
+      clearStats: e.step === 0 ? TRAIN_STATS : undefined,
+      hostInputs: feeder ? feeder.fill(order, e.step * plan.batch, rows) : undefined,
+    });
     this.steps = at;
     e.step++;
     e.rows += rows;
-    return s;
+    this.logs.afterStep(at, this.epochs, e);
   }
 
   private beginEpoch(): void {
