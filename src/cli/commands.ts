@@ -32,6 +32,9 @@ export interface TrainSummary {
   data?: Record<string, unknown>;
   samplesPerSec: number;
   seconds: number;
+  /** Only on a run refused as diverged or no better than a constant ("saved": false). */
+  outcome?: string;
+  saved?: boolean;
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -122,7 +125,13 @@ export async function trainCommand(raw: Record<string, unknown>, json: boolean):
     }
     out(`trained ${summary.epochs} epochs in ${summary.seconds.toFixed(1)} s, ${Math.round(summary.samplesPerSec).toLocaleString('en-US')} samples/s`);
     model.training = { ...model.training, ...(test ? { test: { ...ev } } : {}), adapter: backend.adapter, seed: s.seed, dataset: s.dataset };
-    await saveTrained(model, s, outputs, { loss: ev.loss, baseline: constantBaselineLoss(model, train, scored), on: test ? 'test' : 'training' });
+    try {
+      await saveTrained(model, s, outputs, { loss: ev.loss, baseline: constantBaselineLoss(model, train, scored), on: test ? 'test' : 'training' });
+    } catch (err) {
+      // A script reading --json still gets the run's numbers, marked as not saved.
+      if (json && err instanceof ExitError) out(JSON.stringify({ ...summary, outcome: model.training?.outcome, saved: false }));
+      throw err;
+    }
     if (json) out(JSON.stringify(summary));
     return summary;
   } finally {

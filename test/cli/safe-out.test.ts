@@ -107,10 +107,13 @@ describe('--out is checked before any work', () => {
 describe('a bad run never replaces a good model', () => {
   it('a diverged run exits 1 and keeps the model, which scores the same', async () => {
     const good = await goodModel('diverged');
-    const run = await cli([...XOR, '--optimizer', 'sgd', '--lr', '1e9', '--epochs', '100', '--out', good.path]);
+    const run = await cli([...XOR, '--optimizer', 'sgd', '--lr', '1e9', '--epochs', '100', '--out', good.path, '--json']);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/training diverged: the model's test loss \S+ is no better than predicting a constant \(0\.6931\); the model already in .*diverged was kept, not replaced/);
     expect(run.stdout).not.toMatch(/saved model/);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ outcome: 'diverged', saved: false, epochs: 100 });
+    expect(summary.testLoss).toBeGreaterThan(0.6931);
     expect(files(good.path)).toEqual(good.files);
     expect(await xorLoss(good.path)).toBe(good.loss);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('.diverged'))).toEqual([]);
