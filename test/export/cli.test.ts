@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, saveModel } from '../../src/model/files.js';
 import type { Model } from '../../src/model/model.js';
-import { PYTHON, torchMissing } from './python.js';
+import { PYTHON, skipTorch } from './python.js';
 import { maxRelDiff, randomInputs, randomModel, runOnnx } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -61,7 +61,7 @@ describe('webgpu-mlp export / import', () => {
     expect((await loadModel(saved)).params).toEqual(model.params);
   });
 
-  it.skipIf(Boolean(torchMissing))('export --format pytorch: model.py rows.csv prints predict; import reads it back', async () => {
+  it.skipIf(skipTorch)('export --format pytorch: model.py rows.csv prints predict; import reads it back', async () => {
     expect((await cli('export', '--model', saved, '--format', 'pytorch', '--out', 'torch')).code).toBe(0);
     const x = randomInputs(6, 3, 4);
     const rows = Array.from({ length: 6 }, (_, r) => Array.from(x.subarray(r * 3, r * 3 + 3)).join(','));

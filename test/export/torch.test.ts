@@ -15,7 +15,7 @@ import { ACTIVATIONS } from '../../src/ops/names.js';
 import { InputError } from '../../src/util/errors.js';
 import { predictTable } from '../../src/train/predict-table.js';
 import { readCsvTable } from '../../src/data/table/read.js';
-import { runPython, torchMissing, torchVersion } from './python.js';
+import { runPython, skipTorch, torchVersion } from './python.js';
 import { DEEP, maxRelDiff, randomInputs, randomModel, rowsWithGaps, spec, TABLE_PIPELINE } from './support.js';
 
 const TOL = 1e-5;
@@ -27,11 +27,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   if (Object.keys(measured).length) console.log(`[torch ${torchVersion}] max relative difference: ${JSON.stringify(measured)}`);
 });
-
-if (torchMissing) {
-  if (process.env.CI === 'true') it('has torch under CI', () => expect.fail(torchMissing));
-  else console.warn(`[torch tests skipped] ${torchMissing}`);
-}
 
 /** Loads each exported directory's model.py in one Python process and predicts its x.f32 rows. */
 const PREDICT_ALL = `
@@ -58,7 +53,7 @@ function readF32(path: string): Float32Array {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
-describe.skipIf(Boolean(torchMissing))('export to PyTorch', () => {
+describe.skipIf(skipTorch)('export to PyTorch', () => {
   const cases: [string, Model][] = [];
   for (const a of ACTIVATIONS) cases.push([a, randomModel(spec([{ units: 9, activation: a }, { units: 6, activation: a }], 'regression', 3), 11)]);
   cases.push(['leaky_relu alpha 0.2', randomModel(spec([{ units: 9, activation: 'leaky_relu', alpha: 0.2 }]), 12)]);
@@ -165,7 +160,7 @@ with torch.no_grad(): torch.softmax(net(xt), -1).numpy().astype("<f4").tofile(ou
 print(float(loss))
 `;
 
-describe.skipIf(Boolean(torchMissing))('import from PyTorch', () => {
+describe.skipIf(skipTorch)('import from PyTorch', () => {
   const hidden: HiddenLayerSpec[] = [{ units: 16, activation: 'tanh', layerNorm: true }, { units: 12, activation: 'relu', dropout: 0.2 }];
   let bytes: Uint8Array;
 
