@@ -21,7 +21,7 @@ import { makeSchedule, type Schedule } from './schedule.js';
 import { sessionPrograms, type SessionPrograms } from './session-programs.js';
 import { checkSessionState } from './session-state.js';
 import { StepLogs } from './step-logs.js';
-import { StepRunner } from './step-runner.js';
+import { StepRunner, type TrainStep } from './step-runner.js';
 import { chunkResult, countRead, newEpoch, newTally, resumedEpoch, type ChunkOptions, type ChunkResult, type EpochState, type Tally } from './tally.js';
 import { validateChunk } from './validate-options.js';
 import { validate } from './validation.js';
@@ -56,6 +56,8 @@ export class Trainer {
   private readonly ctx: ProgramContext;
   private readonly bound: SessionPrograms;
   private readonly runner: StepRunner;
+  /** The step handed to the runner, rewritten in place each step: the step loop allocates nothing. */
+  private readonly nextStep: TrainStep;
   private readonly logs: StepLogs;
   private readonly stopping?: EarlyStopping;
   private readonly rows: EpochOrder;
@@ -85,6 +87,7 @@ export class Trainer {
     this.bound = sessionPrograms(this.ctx, backend, setup.train, setup.validation, options, setup.inference);
     this.stepsPerEpoch = this.bound.stepsPerEpoch;
     this.runner = new StepRunner(backend);
+    this.nextStep = { program: this.bound.full.train, step: 0, lr: 0, batchOffset: 0 };
     this.logs = new StepLogs(backend, this.ctx.spec, options);
     this.horizon = Math.max(1, Math.min(options.scheduleSteps ?? Infinity, (options.epochs ?? Infinity) * this.stepsPerEpoch));
     this.schedule = makeSchedule(options.schedule, options.optimizer.lr, this.horizon);
@@ -249,15 +252,15 @@ export class Trainer {
     const programs = tail ? this.bound.tail! : this.bound.full;
     const rows = tail ? plan.tail : plan.batch;
     const at = this.steps + 1;
-    this.runner.train({
-      program: programs.train,
-      step: at,
-      lr: this.schedule.lrAt(this.steps),
-      batchOffset: e.step * plan.batch,
-      diagnostics: this.logs.diagnoses(at) ? programs.diagnostics : undefined,
-      clearStats: e.step === 0 ? TRAIN_STATS : undefined,
-      hostInputs: feeder ? feeder.fill(order, e.step * plan.batch, rows) : undefined,
-    });
+    const step = this.nextStep;
+    step.program = programs.train;
+    step.step = at;
+    step.lr = this.schedule.lrAt(this.steps);
+    step.batchOffset = e.step * plan.batch;
+    step.diagnostics = this.logs.diagnoses(at) ? programs.diagnostics : undefined;
+    step.clearStats = e.step === 0 ? TRAIN_STATS : undefined;
+    step.hostInputs = feeder ? feeder.fill(order, e.step * plan.batch, rows) : undefined;
+    this.runner.train(step);
     this.steps = at;
     e.step++;
     e.rows += rows;
