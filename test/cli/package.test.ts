@@ -3,24 +3,14 @@
 // verbatim with plain node, importing both entry points. Also the CLI's noise promises: no Dawn
 // limit warnings, a note while kernels compile, usage with no command.
 
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, run } from '../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
 const pkg = JSON.parse(fs.readFileSync(join(ROOT, 'package.json'), 'utf8'));
-
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: process.env, timeout: 200_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 let dir: string;
 let packed: string[] = [];
@@ -56,7 +46,7 @@ describe('the packed package', () => {
     const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.includes("from 'webgpu-mlp/node'"));
     expect(blocks).toHaveLength(1);
     fs.writeFileSync(join(dir, 'example.mjs'), blocks[0]);
-    const r = await run(process.execPath, ['example.mjs'], dir);
+    const r = await run(process.execPath, ['example.mjs'], { cwd: dir, timeout: 200_000 });
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     // predict prints the P(class 1) of (0,1) and (1,1), e.g. "Float32Array(2) [ 0.99, 0.01 ]": XOR says high, then low.
@@ -70,7 +60,7 @@ describe('the packed package', () => {
   });
 
   it('the installed bin runs from the user folder', async () => {
-    const r = await run(process.execPath, [join(dir, 'node_modules', 'webgpu-mlp', 'bin', 'webgpu-mlp.js'), 'train', '--dataset', 'xor', '--samples', '4', '--layers', '4', '--epochs', '2', '--batch-size', '4', '--backend', 'cpu', '--json'], dir);
+    const r = await run(process.execPath, [join(dir, 'node_modules', 'webgpu-mlp', 'bin', 'webgpu-mlp.js'), 'train', '--dataset', 'xor', '--samples', '4', '--layers', '4', '--epochs', '2', '--batch-size', '4', '--backend', 'cpu', '--json'], { cwd: dir, timeout: 200_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).epochs).toBe(2);
   });
@@ -78,7 +68,7 @@ describe('the packed package', () => {
 
 describe('CLI output', () => {
   it('with no command prints the usage', async () => {
-    const r = await run(process.execPath, [BIN], ROOT);
+    const r = await run(process.execPath, [BIN], { cwd: ROOT, timeout: 200_000 });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^usage: webgpu-mlp <train\|evaluate\|predict\|export\|import> \[flags\]/);
     expect(r.stdout).toMatch(/--resume <checkpoint dir>/);
@@ -87,15 +77,13 @@ describe('CLI output', () => {
   });
 
   it("a WebGPU run shows no Dawn limit warnings, says kernels are compiling, and keeps other stderr lines", async () => {
-    const r = await run(process.execPath, [BIN, 'train', '--dataset', 'xor', '--samples', '4', '--layers', '4', '--epochs', '2', '--batch-size', '4'], ROOT);
+    const r = await run(process.execPath, [BIN, 'train', '--dataset', 'xor', '--samples', '4', '--layers', '4', '--epochs', '2', '--batch-size', '4'], { cwd: ROOT, timeout: 200_000 });
     expect(r.stderr).not.toMatch(/artificially reduced/);
     expect(r.stderr).toMatch(/^compiling kernels \(the first run on a machine can take a minute/m);
     expect(r.stderr).toMatch(/^kernels compiled and first epoch done in \d+\.\d s$/m);
     expect(r.stderr).toMatch(/^epoch 2\/2 /m);
     // Unfiltered, the same run does print them: the filter is what removes them.
-    const raw = await new Promise<string>((resolve) => {
-      execFile(process.execPath, [BIN, 'train', '--dataset', 'xor', '--samples', '4', '--layers', '4', '--epochs', '1', '--batch-size', '4'], { cwd: ROOT, env: { ...process.env, WEBGPU_MLP_RAW_STDERR: '1' } }, (_e, _o, stderr) => resolve(stderr));
-    });
+    const raw = (await run(process.execPath, [BIN, 'train', '--dataset', 'xor', '--samples', '4', '--layers', '4', '--epochs', '1', '--batch-size', '4'], { env: { WEBGPU_MLP_RAW_STDERR: '1' } })).stderr;
     expect(raw).toMatch(/^Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced/m);
   });
 });

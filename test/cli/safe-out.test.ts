@@ -4,36 +4,21 @@
 // Ctrl-C writes a checkpoint and exits 130; --resume and --checkpoint-every continue a run to
 // bit-identical weights on the cpu backend.
 
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelDir } from '../../src/io/model-files.js';
+import { BIN, cli as runCli, requireBuild, ROOT, type Run } from '../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 200_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+// Runs longer than the other CLI tests: whole trainings, a SIGKILL mid-save, a terminal session.
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, timeout: 200_000 });
 
 let dir: string;
 beforeAll(() => {
-  if (!fs.existsSync(join(ROOT, 'dist', 'lib', 'cli.js'))) throw new Error('dist/lib/cli.js is missing: run `npx vite build` before the CLI tests');
+  requireBuild();
   dir = fs.mkdtempSync(join(tmpdir(), 'webgpu-mlp-safe-'));
 });
 afterAll(() => {

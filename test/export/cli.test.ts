@@ -3,34 +3,25 @@
 // numbers, import back from that directory (metadata) or with --layers flags, and one-line errors
 // that never touch a saved model.
 
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, saveModel } from '../../src/model/files.js';
 import type { Model } from '../../src/model/model.js';
+import { BIN, requireBuild, run as runIn } from '../support/cli.js';
 import { PYTHON, skipTorch } from './python.js';
 import { maxRelDiff, randomInputs, randomModel, runOnnx } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
 const dir = mkdtempSync(join(tmpdir(), 'webgpu-mlp-export-cli-'));
 const saved = join(dir, 'model');
 let model: Model;
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd: dir, timeout: 100_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (file: string, args: string[]) => runIn(file, args, { cwd: dir });
 const cli = (...args: string[]) => run(process.execPath, [BIN, ...args]);
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'lib', 'cli.js'))) throw new Error('dist/lib/cli.js is missing: run `npx vite build` before the CLI tests');
+  requireBuild();
   model = randomModel({ inputSize: 3, hidden: [{ units: 8, activation: 'gelu', layerNorm: true }, { units: 8, activation: 'relu', residual: true }], outputSize: 3, task: 'multiclass' }, 5);
   await saveModel(model, saved);
 });

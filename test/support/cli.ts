@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
+export const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
 const CLI = join(ROOT, 'dist', 'lib', 'cli.js');
 
 export interface Run {
@@ -20,13 +20,26 @@ export function requireBuild(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx vite build\` before the CLI tests`);
 }
 
-export function cli(args: string[]): Promise<Run> {
+export interface RunOptions {
+  cwd?: string;
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+  timeout?: number;
+}
+
+/** Runs a program to its end and resolves with its exit code (-1 when killed) and output; never rejects. */
+export function run(file: string, args: string[], options: RunOptions = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: process.env, timeout: 100_000 }, (err, stdout, stderr) => {
+    execFile(file, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: options.timeout ?? 100_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The built `webgpu-mlp` command, run from the repository root. */
+export function cli(args: string[], options: RunOptions = {}): Promise<Run> {
+  return run(process.execPath, [BIN, ...args], options);
 }
 
 /** The JSON object on the last line of stdout (--json). */
