@@ -190,7 +190,7 @@ export function drawDiagram(src: DiagramSource | undefined): ForwardValues | und
   }));
 
   const inputNames = src.features && twoD ? src.features.map((f) => FEATURES[f].label) : src.data.all.featureNames ?? Array.from({ length: spec.inputSize }, (_, i) => `x${i + 1}`);
-  const columns: string[][] = [[ 'Input', imageInputs ? `${spec.inputSize} pixels` : `${spec.inputSize} features`]];
+  const columns: string[][] = [[ 'Input', imageInputs ? `${spec.inputSize} pixels` : `${spec.inputSize} feature${spec.inputSize === 1 ? '' : 's'}`]];
   spec.hidden.forEach((l, i) => {
     const dead = stats[i].filter((s) => s.dead).length;
     columns.push([`Hidden ${i + 1}`, `${l.units} ${l.activation}${dead ? `, ${dead} dead` : ''}`]);
