@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Dataset } from '../data/dataset.js';
 import { exportOnnx, exportTorch, importTorch, type TorchImportSpec } from '../export/index.js';
-import { tablePipelineOf } from '../export/table-pipeline.js';
 import { loadModel, saveModel } from '../model/files.js';
 import { InputError } from '../util/errors.js';
 import { resolveSettings, specFor } from './config.js';
@@ -77,7 +76,7 @@ async function exportCommand(v: Values): Promise<void> {
     if (existsSync(out) && statSync(out).isDirectory()) throw new InputError('--out', out, 'a file path for the .onnx model, not a directory');
     const bytes = exportOnnx(model, { ...exportNames, opset: opset as 17 | 20 | undefined, output: v.output as 'logits' | 'probabilities' | undefined });
     writeAtomically(out, bytes);
-    const input = tablePipelineOf(model) ? 'the encoded table columns (one-hot, NaN for missing; see its metadata "preprocessing")' : 'raw feature values';
+    const input = model.pipeline ? 'the encoded table columns (one-hot, NaN for missing; see its metadata "preprocessing")' : 'raw feature values';
     process.stdout.write(`exported ${v.model} to ${out} (ONNX opset ${opset ?? 17}, ${(bytes.length / 1024).toFixed(1)} KiB): input "features" [batch, ${model.spec.inputSize}] of ${input}\n`);
     return;
   }

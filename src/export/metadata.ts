@@ -4,7 +4,7 @@
 
 import type { Model } from '../model/model.js';
 import { InputError } from '../util/errors.js';
-import { encodedNames, tablePipelineOf } from './table-pipeline.js';
+import { encodedFeatureNames } from '../data/table/encode.js';
 
 export interface ExportNames {
   /** One name per input column, in order (default: the model's own, when it has them). */
@@ -15,8 +15,8 @@ export interface ExportNames {
 
 /** Checks caller-given names against the model's widths; returns what the export will record. */
 export function exportNames(model: Model, names: ExportNames): { featureNames?: string[]; classNames?: string[] } {
-  const pipeline = tablePipelineOf(model);
-  const featureNames = names.featureNames ?? (pipeline && encodedNames(pipeline));
+  const pipeline = model.pipeline;
+  const featureNames = names.featureNames ?? (pipeline && encodedFeatureNames(pipeline));
   const classNames = names.classNames ?? pipeline?.classNames;
   checkNames('featureNames', featureNames, model.spec.inputSize, "the model's inputSize");
   if (classNames !== undefined && model.spec.task === 'regression') throw new InputError('classNames', classNames, 'none for a regression model');

@@ -10,7 +10,7 @@ import { activationNodes } from './onnx-activations.js';
 import { batchValueInfo, GraphBuilder, onnx } from './graph-builder.js';
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../util/version.js';
 import { exportNames, type ExportNames } from './metadata.js';
-import { imputeValues, pipelineStatement, tablePipelineOf } from './table-pipeline.js';
+import { imputeValues, pipelineStatement } from './table-pipeline.js';
 
 export const ONNX_OPSETS = [17, 20] as const;
 export type OnnxOpset = (typeof ONNX_OPSETS)[number];
@@ -60,7 +60,7 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
   };
 
   let h = ONNX_INPUT;
-  const pipeline = tablePipelineOf(model);
+  const pipeline = model.pipeline;
   if (pipeline) {
     // Missing cells arrive as NaN and become the training median / the mode's one-hot.
     const impute = g.tensor('input_impute', [spec.inputSize], imputeValues(pipeline));

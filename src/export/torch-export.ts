@@ -6,7 +6,7 @@ import { encodeSafetensors, type TensorMap } from '../io/safetensors.js';
 import type { Model } from '../model/model.js';
 import { LIBRARY_VERSION } from '../util/version.js';
 import { exportNames, type ExportNames } from './metadata.js';
-import { imputeValues, tablePipelineOf } from './table-pipeline.js';
+import { imputeValues } from './table-pipeline.js';
 import { modelPy } from './torch-model-py.js';
 import { torchParams, transpose2d } from './torch-layout.js';
 
@@ -43,7 +43,7 @@ export function exportTorch(model: Model, names: ExportNames = {}): Record<strin
     targetScaler: model.targetScaler ?? null,
     ...checked,
   };
-  const pipeline = tablePipelineOf(model);
+  const pipeline = model.pipeline;
   if (pipeline) Object.assign(info, { inputImpute: imputeValues(pipeline), pipeline });
   return {
     [TORCH_WEIGHTS_FILE]: encodeSafetensors(tensors, { format: 'pt', [TORCH_META_KEY]: JSON.stringify(info) }),
