@@ -44,13 +44,16 @@ export interface Backend {
   readonly adapter: string;
   /** Largest tensor one binding may hold; bigger datasets are fed from the host per step. */
   readonly maxTensorBytes: number;
-  /** Allocates every tensor the programs use (at its largest shape) and prepares them. Once. */
+  /** Allocates every tensor the programs use (at its largest shape, one copy per model of `layout.models`) and prepares them. Once. */
   load(programs: ProgramSet, layout: ParamLayout, data: Readonly<Record<string, Float32Array>>): Promise<void>;
   /** Overwrites a data or activation tensor (e.g. a new epoch's row order). */
   writeTensor(id: string, values: Float32Array): void;
   /** Runs the named programs in order as one submission, with `scalars` as this step's scalars. */
   run(programs: readonly string[], scalars: Float32Array, options?: RunOptions): void;
+  /** Each stat's value (model 0's in a model batch). */
   readStats(ids: readonly string[]): Promise<number[]>;
+  /** Each stat's value for every model of the batch: [stat][model]. */
+  readModelStats(ids: readonly string[]): Promise<Float32Array[]>;
   /** A collector for up to `floats` values, filled by run's `collect` option. */
   collector(floats: number): Collector;
   /** Reads the first `count` values of a tensor. */
@@ -59,8 +62,10 @@ export interface Backend {
   writeParams(values: Float32Array): void;
   /** Zeroes optimizer state (moments, accumulators). */
   resetOptimizerState(): void;
-  saveParams(slot: ParamSlot): void;
-  restoreParams(slot: ParamSlot): void;
+  /** Copies the weights (of every model, or of model `model` only) into a slot. */
+  saveParams(slot: ParamSlot, model?: number): void;
+  /** Puts a slot's weights back (every model's, or model `model`'s only). */
+  restoreParams(slot: ParamSlot, model?: number): void;
   /** A flat buffer in the backend's own precision (float64 on the CPU); undefined for a slot never saved. */
   readFlat(name: FlatName): Promise<Float64Array | undefined>;
   /** Overwrites a flat buffer (checkpoint restore); exact for values the backend's precision holds. */
@@ -77,15 +82,17 @@ export function checkCollect<C extends Collector>(backend: string, collect: NonN
   return into;
 }
 
-/** Largest element count each tensor id is used with across the programs. */
-export function tensorSizes(programs: ProgramSet, tensorsOf: (c: OpCall) => { id: string; role: string; shape: readonly number[] }[]): Map<string, { role: string; size: number }> {
-  const sizes = new Map<string, { role: string; size: number }>();
+/** Largest element count (of one model's copy) each tensor id is used with across the programs, and whether the models share it. */
+export function tensorSizes(programs: ProgramSet, tensorsOf: (c: OpCall) => { id: string; role: string; shape: readonly number[]; shared?: boolean }[]): Map<string, { role: string; size: number; shared: boolean }> {
+  const sizes = new Map<string, { role: string; size: number; shared: boolean }>();
   for (const ops of Object.values(programs)) {
     for (const c of ops) {
       for (const t of tensorsOf(c)) {
         const size = t.shape.reduce((a, b) => a * b, 1);
+        const shared = Boolean(t.shared);
         const prev = sizes.get(t.id);
-        if (!prev || prev.size < size) sizes.set(t.id, { role: t.role, size });
+        if (prev && prev.shared !== shared) throw new Error(`internal: tensor ${t.id} is shared by the models in one program and per model in another`);
+        if (!prev || prev.size < size) sizes.set(t.id, { role: t.role, size, shared });
       }
     }
   }

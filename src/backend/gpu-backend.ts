@@ -30,6 +30,8 @@ export class GpuBackend implements Backend {
   private readonly buffers = new Map<string, GPUBuffer>();
   private readonly flats = new Map<string, GPUBuffer>();
   private readonly slots = new Map<ParamSlot, GPUBuffer>();
+  /** Floats between two models' copies of each per-model tensor (absent: shared by the models). */
+  private readonly strides = new Map<string, number>();
   private readonly programs = new Map<string, Dispatch[]>();
   /** Programs whose waits should poll busily (waitStyleFor: tiny dispatches on a CPU adapter). */
   private readonly busyWaitPrograms = new Set<string>();
@@ -48,17 +50,19 @@ export class GpuBackend implements Backend {
 
   async load(programs: ProgramSet, layout: ParamLayout, data: Readonly<Record<string, Float32Array>>): Promise<void> {
     // A backend may be re-bound (the demo keeps one across fits): free the previous plan's buffers.
-    this.releaseBuffers();
+    this.releaseBuffers(layout.models);
     this.layout = layout;
-    const flatBytes = Math.max(16, layout.total * 4);
+    const flatBytes = Math.max(16, layout.total * layout.models * 4);
     for (const role of FLAT_ROLES) {
       this.flats.set(role, this.device.createBuffer({ label: `flat:${role}`, size: flatBytes, usage: STORAGE() }));
     }
-    for (const [id, { role, size }] of tensorSizes(programs, tensorsOf)) {
+    for (const [id, { role, size, shared }] of tensorSizes(programs, tensorsOf)) {
       if ((FLAT_ROLES as readonly string[]).includes(role)) continue;
-      const floats = data[id]?.length ?? size;
+      // Per-model data (a row order each) is uploaded for every model at once.
+      const floats = data[id]?.length ?? size * (shared ? 1 : layout.models);
       const buffer = this.device.createBuffer({ label: id, size: Math.max(16, Math.ceil((floats * 4) / 16) * 16), usage: STORAGE() });
       this.buffers.set(id, buffer);
+      if (!shared) this.strides.set(id, data[id] ? data[id].length / layout.models : size);
     }
     for (const [id, values] of Object.entries(data)) this.writeTensor(id, values);
     for (const [name, ops] of Object.entries(programs)) {
@@ -76,10 +80,11 @@ export class GpuBackend implements Backend {
 
   private view(t: TensorRef): GpuTensor {
     const flat = this.flats.get(t.role);
-    if (flat) return { shape: t.shape, buffer: flat, offset: this.layout.offsetOf(t.id) * 4 };
+    if (flat) return { shape: t.shape, buffer: flat, offset: this.layout.offsetOf(t.id) * 4, modelStride: this.layout.total };
     const buffer = this.buffers.get(t.id);
     if (!buffer) throw new Error(`GPU backend: tensor ${t.id} was not allocated`);
-    return { shape: t.shape, buffer, offset: 0 };
+    const modelStride = this.strides.get(t.id);
+    return { shape: t.shape, buffer, offset: 0, ...(modelStride ? { modelStride } : {}) };
   }
 
   writeTensor(id: string, values: Float32Array): void {
@@ -142,11 +147,16 @@ export class GpuBackend implements Backend {
   }
 
   async readStats(ids: readonly string[]): Promise<number[]> {
+    return (await this.readModelStats(ids)).map((values) => values[0]);
+  }
+
+  async readModelStats(ids: readonly string[]): Promise<Float32Array[]> {
+    const models = this.layout.models;
     const present = ids.map((id) => this.buffers.get(id));
-    const regions = present.filter((b): b is GPUBuffer => !!b).map((buffer) => ({ buffer, offset: 0, bytes: 4 }));
+    const regions = present.filter((b): b is GPUBuffer => !!b).map((buffer) => ({ buffer, offset: 0, bytes: 4 * models }));
     const values = await this.readRegions(regions);
     let k = 0;
-    return present.map((b) => (b ? values[k++][0] : 0));
+    return present.map((b) => (b ? values[k++] : new Float32Array(models)));
   }
 
   async readTensor(id: string, count: number): Promise<Float32Array> {
@@ -157,7 +167,7 @@ export class GpuBackend implements Backend {
   }
 
   async readParams(): Promise<Float32Array> {
-    return this.readTensor('param', this.layout.total);
+    return this.readTensor('param', this.layout.total * this.layout.models);
   }
 
   writeParams(values: Float32Array): void {
@@ -171,31 +181,40 @@ export class GpuBackend implements Backend {
     this.device.queue.submit([encoder.finish()]);
   }
 
-  saveParams(slot: ParamSlot): void {
+  /** The byte range of every model's weights, or of one model's. */
+  private paramRange(buffer: GPUBuffer, model?: number): [number, number] {
+    if (model === undefined) return [0, buffer.size];
+    const bytes = this.layout.total * 4;
+    return [model * bytes, bytes];
+  }
+
+  saveParams(slot: ParamSlot, model?: number): void {
     const params = this.flats.get('param')!;
     let copy = this.slots.get(slot);
     if (!copy) {
       copy = this.device.createBuffer({ label: `params.${slot}`, size: params.size, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       this.slots.set(slot, copy);
     }
+    const [at, bytes] = this.paramRange(params, model);
     const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(params, 0, copy, 0, params.size);
+    encoder.copyBufferToBuffer(params, at, copy, at, bytes);
     this.device.queue.submit([encoder.finish()]);
   }
 
-  restoreParams(slot: ParamSlot): void {
+  restoreParams(slot: ParamSlot, model?: number): void {
     const copy = this.slots.get(slot);
     if (!copy) return;
     const params = this.flats.get('param')!;
+    const [at, bytes] = this.paramRange(params, model);
     const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(copy, 0, params, 0, params.size);
+    encoder.copyBufferToBuffer(copy, at, params, at, bytes);
     this.device.queue.submit([encoder.finish()]);
   }
 
   async readFlat(name: FlatName): Promise<Float64Array | undefined> {
     const buffer = this.flats.get(name) ?? this.slots.get(name as ParamSlot);
     if (!buffer) return undefined;
-    const [values] = await this.readRegions([{ buffer, offset: 0, bytes: this.layout.total * 4 }]);
+    const [values] = await this.readRegions([{ buffer, offset: 0, bytes: this.layout.total * this.layout.models * 4 }]);
     return Float64Array.from(values);
   }
 
@@ -210,9 +229,10 @@ export class GpuBackend implements Backend {
     this.gpu.checkHealthy();
   }
 
-  private releaseBuffers(): void {
+  private releaseBuffers(models = 1): void {
     for (const b of [...this.buffers.values(), ...this.flats.values(), ...this.slots.values()]) b.destroy();
     this.buffers.clear();
+    this.strides.clear();
     this.flats.clear();
     this.slots.clear();
     this.programs.clear();
@@ -220,7 +240,7 @@ export class GpuBackend implements Backend {
     this.dispatchSources.clear();
     // Kernels may cache per-context helpers (placeholders): a fresh context keeps none destroyed.
     this.ctx.destroy();
-    this.ctx = new KernelContext(this.gpu);
+    this.ctx = new KernelContext(this.gpu, { models });
   }
 
   destroy(): void {

@@ -1,11 +1,13 @@
 // Turns a ModelSpec into graph nodes for a given batch size: the forward chain of dense, layer
 // norm, activation, dropout and residual nodes, and the parameter layout they share. Tensor ids
-// do not depend on the batch size, so every batch shape's program binds the same buffers.
+// do not depend on the batch size, so every batch shape's program binds the same buffers. For a
+// model batch the nodes carry the models' differing activations and dropout rates as perModel values.
 
 import type { ModelSpec } from '../types/model-spec.js';
 import { SCALARS_LENGTH } from '../ops/args.js';
 import type { GraphNode } from './nodes.js';
 import { activationNode, denseNode, dropoutNode, layerNormNode, residualNode } from './nodes.js';
+import { layerActivations, layerDropout, type ModelBatch } from './model-batch.js';
 import { ParamLayout } from './params.js';
 import type { TensorRef } from './program.js';
 import { ref } from './program.js';
@@ -40,10 +42,16 @@ export function paramLayoutFor(spec: ModelSpec): ParamLayout {
   return new ParamLayout(decls);
 }
 
-export function buildModelGraph(spec: ModelSpec, batch: number, layout = paramLayoutFor(spec), dropoutSeed = 0): ModelGraph {
+/** Dropout seed of hidden layer `layer` in a model whose session seed is `seed`. */
+export function dropoutLayerSeed(seed: number, layer: number): number {
+  return (seed + layer * 7919) >>> 0;
+}
+
+export function buildModelGraph(spec: ModelSpec, batch: number, layout = paramLayoutFor(spec), dropoutSeed = 0, models?: ModelBatch): ModelGraph {
   const act = (id: string, cols: number) => ref(`act:${id}`, 'activation', [batch, cols]);
   const scalars = ref('scalars', 'scalars', [SCALARS_LENGTH]);
-  const input = ref('batch:x', 'activation', [batch, spec.inputSize]);
+  // The gathered batch is one tensor for all models unless each model reads its own row order.
+  const input = ref('batch:x', 'activation', [batch, spec.inputSize], Boolean(models && !models.perModelOrder));
   const nodes: GraphNode[] = [];
   const hiddenOutputs: ModelGraph['hiddenOutputs'] = [];
   const weightGrads: ModelGraph['weightGrads'] = [];
@@ -51,6 +59,9 @@ export function buildModelGraph(spec: ModelSpec, batch: number, layout = paramLa
 
   spec.hidden.forEach((layer, i) => {
     const activation = { name: layer.activation, alpha: layer.alpha };
+    const perModel = layerActivations(models, i);
+    // A model batch keeps the pre-activation when any of its models has a real activation here.
+    const identity = activation.name === 'identity' && !perModel;
     const u = layer.units;
     const W = layout.param(`W${i}`);
     const b = layout.param(`b${i}`);
@@ -65,16 +76,18 @@ export function buildModelGraph(spec: ModelSpec, batch: number, layout = paramLa
           ref(`act:lnMean${i}`, 'activation', [batch]), ref(`act:lnRstd${i}`, 'activation', [batch])),
       );
       y = act(`a${i}`, u);
-      nodes.push(activationNode(`activation${i}`, n, y, activation));
+      nodes.push(activationNode(`activation${i}`, n, y, activation, perModel));
     } else {
       y = act(`a${i}`, u);
-      const z = activation.name === 'identity' ? undefined : act(`z${i}`, u);
-      nodes.push(denseNode(`dense${i}`, h, W, b, layout.grad(`W${i}`), layout.grad(`b${i}`), y, z, activation));
+      const z = identity ? undefined : act(`z${i}`, u);
+      nodes.push(denseNode(`dense${i}`, h, W, b, layout.grad(`W${i}`), layout.grad(`b${i}`), y, z, activation, perModel));
     }
     hiddenOutputs.push({ layer: i, activation: layer.activation, tensor: y });
-    if (layer.dropout && layer.dropout > 0) {
+    const dropout = layerDropout(spec, models, i);
+    if (dropout > 0) {
       const d = act(`drop${i}`, u);
-      nodes.push(dropoutNode(`dropout${i}`, y, d, layer.dropout, (dropoutSeed + i * 7919) >>> 0, scalars));
+      const perModelDropout = models && { p: models.specs.map((s) => s.hidden[i].dropout ?? 0), seed: models.dropoutSeeds.map((seed) => dropoutLayerSeed(seed, i)) };
+      nodes.push(dropoutNode(`dropout${i}`, y, d, layer.dropout ?? 0, dropoutLayerSeed(dropoutSeed, i), scalars, perModelDropout));
       y = d;
     }
     if (layer.residual) {

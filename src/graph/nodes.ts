@@ -3,7 +3,7 @@
 // layer norm, dropout and residual add. Backward rules write gradient contributions through the
 // GradTape, which sums contributions when a tensor feeds two consumers.
 
-import type { Activation } from '../ops/args.js';
+import type { Activation, PerModel } from '../ops/args.js';
 import type { GradTape, OutputGradient } from './grad-tape.js';
 import type { OpCall, TensorRef } from './program.js';
 import { call } from './program.js';
@@ -16,13 +16,13 @@ export interface BackwardContext {
    * When x is the activated output of a dense node and this is its only consumer, the
    * producer's activation: the consumer may then emit dZ directly (act' fused into its matmul).
    */
-  fusableActivation(x: TensorRef): { activation: Activation; z: TensorRef } | undefined;
+  fusableActivation(x: TensorRef): { activation: Activation; z: TensorRef; perModel?: PerModel<{ activation: Activation }> } | undefined;
 }
 
 export interface GraphNode {
   readonly name: string;
   /** Set on dense nodes whose activation is fused into the forward matmul. */
-  readonly fusedActivation?: { activation: Activation; z: TensorRef };
+  readonly fusedActivation?: { activation: Activation; z: TensorRef; perModel?: PerModel<{ activation: Activation }> };
   readonly inputs: readonly TensorRef[];
   readonly output: TensorRef;
   forward(training: boolean): OpCall[];
@@ -36,16 +36,20 @@ function wrtOutput(node: string, dOut: OutputGradient): TensorRef {
   return dOut.grad;
 }
 
-/** y = act(x·W + b); z (the pre-activation) is kept when the activation is not the identity. */
-export function denseNode(name: string, x: TensorRef, w: TensorRef, b: TensorRef, dw: TensorRef, db: TensorRef, y: TensorRef, z: TensorRef | undefined, activation: Activation): GraphNode {
-  const fused = activation.name !== 'identity';
+/**
+ * y = act(x·W + b); z (the pre-activation) is kept when the activation is not the identity (or,
+ * in a model batch, when `perModel` activations are given: then z is always passed).
+ */
+export function denseNode(name: string, x: TensorRef, w: TensorRef, b: TensorRef, dw: TensorRef, db: TensorRef, y: TensorRef, z: TensorRef | undefined, activation: Activation, perModel?: PerModel<{ activation: Activation }>): GraphNode {
+  const fused = z !== undefined;
+  const models = perModel ? { perModel } : {};
   return {
     name,
     inputs: [x],
     output: y,
-    ...(fused ? { fusedActivation: { activation, z: z! } } : {}),
+    ...(fused ? { fusedActivation: { activation, z: z!, ...models } } : {}),
     forward: () => [
-      call('matmul', { a: x, b: w, out: y, transA: false, transB: false, bias: b, ...(fused ? { activation, preActivation: z } : {}) }),
+      call('matmul', { a: x, b: w, out: y, transA: false, transB: false, bias: b, ...(fused ? { activation, preActivation: z, ...models } : {}) }),
     ],
     backward(dOut, { tape, needsGrad, fusableActivation }) {
       const ops: OpCall[] = [];
@@ -53,7 +57,7 @@ export function denseNode(name: string, x: TensorRef, w: TensorRef, b: TensorRef
       let dz = dOut.wrt === 'preActivation' && fused ? dOut.grad : wrtOutput(name, dOut);
       if (fused && dOut.wrt === 'output') {
         dz = tape.fresh(z!);
-        ops.push(call('activationGrad', { z: z!, dy: dOut.grad, dx: dz, activation }));
+        ops.push(call('activationGrad', { z: z!, dy: dOut.grad, dx: dz, activation, ...models }));
       }
       ops.push(call('matmul', { a: x, b: dz, out: dw, transA: true, transB: false }));
       ops.push(call('biasGrad', { dy: dz, out: db }));
@@ -62,7 +66,8 @@ export function denseNode(name: string, x: TensorRef, w: TensorRef, b: TensorRef
         if (producer) {
           // dZ_prev = (dZ · Wᵀ) ⊙ act'(z_prev) in one kernel; x's own gradient is never materialised.
           const dzPrev = tape.fresh(producer.z);
-          ops.push(call('matmul', { a: dz, b: w, out: dzPrev, transA: false, transB: true, gradOf: producer }));
+          const { perModel: producerModels, ...gradOf } = producer;
+          ops.push(call('matmul', { a: dz, b: w, out: dzPrev, transA: false, transB: true, gradOf, ...(producerModels ? { perModel: producerModels } : {}) }));
           tape.setPreActivation(x, dzPrev);
         } else {
           const dx = tape.fresh(x);
@@ -75,15 +80,16 @@ export function denseNode(name: string, x: TensorRef, w: TensorRef, b: TensorRef
   };
 }
 
-export function activationNode(name: string, x: TensorRef, y: TensorRef, activation: Activation): GraphNode {
+export function activationNode(name: string, x: TensorRef, y: TensorRef, activation: Activation, perModel?: PerModel<{ activation: Activation }>): GraphNode {
+  const models = perModel ? { perModel } : {};
   return {
     name,
     inputs: [x],
     output: y,
-    forward: () => [call('activation', { x, y, activation })],
+    forward: () => [call('activation', { x, y, activation, ...models })],
     backward(dOut, { tape }) {
       const dx = tape.fresh(x);
-      return [call('activationGrad', { z: x, dy: wrtOutput(name, dOut), dx, activation }), ...tape.contribute(x, dx)];
+      return [call('activationGrad', { z: x, dy: wrtOutput(name, dOut), dx, activation, ...models }), ...tape.contribute(x, dx)];
     },
   };
 }
@@ -102,15 +108,17 @@ export function layerNormNode(name: string, x: TensorRef, gamma: TensorRef, beta
 }
 
 /** Dropout is the identity outside training: the forward then copies nothing, it aliases. */
-export function dropoutNode(name: string, x: TensorRef, y: TensorRef, p: number, seed: number, scalars: TensorRef): GraphNode {
+export function dropoutNode(name: string, x: TensorRef, y: TensorRef, p: number, seed: number, scalars: TensorRef, perModel?: PerModel<{ p: number; seed: number }>): GraphNode {
+  const models = perModel ? { perModel } : {};
+  const inference = perModel ? { perModel: { ...perModel, p: perModel.p?.map(() => 0) } } : {};
   return {
     name,
     inputs: [x],
     output: y,
-    forward: (training) => (training ? [call('dropout', { x, y, p, seed, scalars })] : [call('dropout', { x, y, p: 0, seed, scalars })]),
+    forward: (training) => (training ? [call('dropout', { x, y, p, seed, scalars, ...models })] : [call('dropout', { x, y, p: 0, seed, scalars, ...inference })]),
     backward(dOut, { tape }) {
       const dx = tape.fresh(x);
-      return [call('dropoutGrad', { dy: wrtOutput(name, dOut), dx, p, seed, scalars }), ...tape.contribute(x, dx)];
+      return [call('dropoutGrad', { dy: wrtOutput(name, dOut), dx, p, seed, scalars, ...models }), ...tape.contribute(x, dx)];
     },
   };
 }

@@ -1,6 +1,7 @@
 // Layout of the flat parameter buffer: every weight matrix first (the region weight decay applies
 // to), then biases and layer-norm gains/offsets. Each tensor starts on a 64-float (256-byte)
-// boundary so it can be bound on its own; the gaps stay zero and never move.
+// boundary so it can be bound on its own; the gaps stay zero and never move. A model batch holds
+// `models` such buffers back to back (model m's at m * total).
 
 import type { TensorRef } from './program.js';
 import { ref } from './program.js';
@@ -24,8 +25,11 @@ export class ParamLayout {
   /** Every index below this gets weight decay. */
   decayCount = 0;
 
-  /** Declares all parameters at once so the decayed ones come first. */
-  constructor(decls: readonly { name: string; shape: readonly number[]; decay: boolean }[]) {
+  /** Declares all parameters at once so the decayed ones come first; `models` copies for a model batch. */
+  constructor(
+    readonly decls: readonly { name: string; shape: readonly number[]; decay: boolean }[],
+    readonly models = 1,
+  ) {
     const ordered = [...decls.filter((d) => d.decay), ...decls.filter((d) => !d.decay)];
     for (const d of ordered) {
       const size = d.shape.reduce((a, b) => a * b, 1);
@@ -33,6 +37,11 @@ export class ParamLayout {
       this.total += Math.ceil(size / PARAM_ALIGN_FLOATS) * PARAM_ALIGN_FLOATS;
       if (d.decay) this.decayCount = this.total;
     }
+  }
+
+  /** The same layout for a batch of `models` models. */
+  forModels(models: number): ParamLayout {
+    return new ParamLayout(this.decls, models);
   }
 
   entry(name: string): ParamEntry {

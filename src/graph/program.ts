@@ -12,10 +12,14 @@ import type { Shaped } from '../ops/tensor.js';
  */
 export type TensorRole = 'param' | 'grad' | 'state1' | 'state2' | 'data' | 'activation' | 'stat' | 'scalars';
 
-/** A symbolic tensor: an id the backend binds, and the shape this program uses it with. */
+/**
+ * A symbolic tensor: an id the backend binds, and the shape this program uses it with (one
+ * model's). In a model batch each model has its own copy, unless `shared` (data every model reads).
+ */
 export interface TensorRef extends Shaped {
   readonly id: string;
   readonly role: TensorRole;
+  readonly shared?: boolean;
 }
 
 export interface OpCall<K extends OpName = OpName> {
@@ -41,13 +45,13 @@ export function call<K extends OpName>(op: K, args: OpArgs<TensorRef>[K]): OpCal
   return { op, args } as OpCall;
 }
 
-export function ref(id: string, role: TensorRole, shape: readonly number[]): TensorRef {
-  return { id, role, shape: [...shape] };
+export function ref(id: string, role: TensorRole, shape: readonly number[], shared = false): TensorRef {
+  return { id, role, shape: [...shape], ...(shared ? { shared } : {}) };
 }
 
 /** Same tensor seen with a different shape (e.g. a batch of fewer rows). */
 export function reshape(t: TensorRef, shape: readonly number[]): TensorRef {
-  return { id: t.id, role: t.role, shape: [...shape] };
+  return { ...t, shape: [...shape] };
 }
 
 /** Every TensorRef inside an op call's args (nested ones included), for allocation and binding. */

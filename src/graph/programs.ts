@@ -12,6 +12,7 @@ import type { ParamLayout } from './params.js';
 import type { OpCall, Program, TensorRef } from './program.js';
 import { call, ref, reshape } from './program.js';
 import type { OptimizerSpec } from '../types/optimizer-spec.js';
+import { ifDiffer, type ModelBatch } from './model-batch.js';
 
 /** A dataset resident in the backend: rows gathered by index each step. */
 export interface DataSource {
@@ -21,11 +22,12 @@ export interface DataSource {
   order: TensorRef;
 }
 
-export function dataSource(name: string, rows: number, features: number, targetWidth: number): DataSource {
+/** A resident dataset every model of a batch reads; with `perModelOrder` each model has its own row order. */
+export function dataSource(name: string, rows: number, features: number, targetWidth: number, perModelOrder = false): DataSource {
   return {
-    x: ref(`data:${name}.x`, 'data', [rows, features]),
-    y: ref(`data:${name}.y`, 'data', [rows, targetWidth]),
-    order: ref(`data:${name}.order`, 'data', [rows]),
+    x: ref(`data:${name}.x`, 'data', [rows, features], true),
+    y: ref(`data:${name}.y`, 'data', [rows, targetWidth], true),
+    order: ref(`data:${name}.order`, 'data', [rows], !perModelOrder),
   };
 }
 
@@ -54,10 +56,33 @@ export interface ProgramContext {
   dropoutSeed: number;
   targetWidth: number;
   classification: boolean;
+  /** Set for a model batch: the models' specs and hyperparameters (`spec` is the first's). */
+  models?: ModelBatch;
 }
 
 function batchTarget(ctx: ProgramContext, batch: number): TensorRef {
-  return ref('batch:y', 'activation', [batch, ctx.targetWidth]);
+  return ref('batch:y', 'activation', [batch, ctx.targetWidth], Boolean(ctx.models && !ctx.models.perModelOrder));
+}
+
+function graphFor(ctx: ProgramContext, batch: number) {
+  return buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed, ctx.models);
+}
+
+/** The optimizer's hyperparameters where the models of a batch differ (clipping: Infinity for a model that does not clip). */
+function optimizerPerModel(models: ModelBatch | undefined, clip: boolean) {
+  if (!models) return undefined;
+  const o = models.optimizers;
+  const lists = {
+    weightDecay: ifDiffer(o.map((x) => x.weightDecay ?? 0)),
+    momentum: ifDiffer(o.map((x) => x.momentum)),
+    beta1: ifDiffer(o.map((x) => x.beta1)),
+    beta2: ifDiffer(o.map((x) => x.beta2)),
+    rho: ifDiffer(o.map((x) => x.rho)),
+    epsilon: ifDiffer(o.map((x) => x.epsilon)),
+    maxNorm: clip ? ifDiffer(models.clipNorms.map((n) => n ?? Infinity)) : undefined,
+  };
+  const present = Object.fromEntries(Object.entries(lists).filter(([, v]) => v !== undefined));
+  return Object.keys(present).length > 0 ? { perModel: present } : undefined;
 }
 
 /** Gathers a batch from a resident source, or nothing when the host writes batch:x/batch:y itself. */
@@ -78,7 +103,7 @@ function lossOps(ctx: ProgramContext, graph: ModelGraph, target: TensorRef, loss
  * training), and the loss op writing per-row losses and the logits' gradient.
  */
 function forwardWithLoss(ctx: ProgramContext, batch: number, source: DataSource | undefined, training: boolean) {
-  const graph = buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed);
+  const graph = graphFor(ctx, batch);
   const target = batchTarget(ctx, batch);
   const rowLoss = ref('act:rowLoss', 'activation', [batch]);
   const dLogits = ref('dgrad:logits', 'activation', graph.logits.shape);
@@ -115,8 +140,10 @@ export function trainStepProgram(ctx: ProgramContext, batch: number, source: Dat
 
   const layout = ctx.layout;
   const grads = layout.flat('grad');
-  // The global gradient norm is only needed for clipping; diagnostics compute their own.
-  if (opts.clipNorm) ops.push(call('sumSquares', { x: grads, out: STAT.gradSquares }));
+  // The global gradient norm is only needed for clipping; diagnostics compute their own. A batch
+  // clips where any model clips (the others with an infinite norm: factor 1).
+  const clipNorm = ctx.models ? (ctx.models.clipNorms.some((n) => n) ? Math.min(...ctx.models.clipNorms.map((n) => n || Infinity)) : undefined) : opts.clipNorm;
+  if (clipNorm) ops.push(call('sumSquares', { x: grads, out: STAT.gradSquares }));
   const o = opts.optimizer;
   const needsState1 = o.name !== 'sgd';
   const needsState2 = o.name === 'adam' || o.name === 'adamw';
@@ -135,7 +162,8 @@ export function trainStepProgram(ctx: ProgramContext, batch: number, source: Dat
       beta2: o.beta2,
       rho: o.rho,
       epsilon: o.epsilon,
-      ...(opts.clipNorm ? { clip: { sumSquares: STAT.gradSquares, maxNorm: opts.clipNorm } } : {}),
+      ...(clipNorm ? { clip: { sumSquares: STAT.gradSquares, maxNorm: ctx.models ? (ctx.models.clipNorms[0] ?? Infinity) : clipNorm } } : {}),
+      ...optimizerPerModel(ctx.models, Boolean(clipNorm)),
     }),
   );
   return { kind: 'train', name, batch, ops };
@@ -163,7 +191,7 @@ export interface PredictProgram extends Program<'predict'> {
 
 /** Forward without dropout into the logits (and softmax probabilities for multiclass). */
 export function predictProgram(ctx: ProgramContext, batch: number, source: DataSource | undefined, name = `predict${batch}`): PredictProgram {
-  const graph = buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed);
+  const graph = graphFor(ctx, batch);
   const ops: OpCall[] = [];
   if (source) ops.push(call('gather', { src: source.x, indices: source.order, dst: graph.input, scalars: graph.scalars }));
   for (const node of graph.nodes) ops.push(...node.forward(false));
@@ -177,7 +205,7 @@ export function predictProgram(ctx: ProgramContext, batch: number, source: DataS
 
 /** Per-layer weight-gradient norms (squared; the host takes the root) and dead-unit counts. */
 export function diagnosticsProgram(ctx: ProgramContext, batch: number, name = `diag${batch}`): Program<'diagnostics'> {
-  const graph = buildModelGraph(ctx.spec, batch, ctx.layout, ctx.dropoutSeed);
+  const graph = graphFor(ctx, batch);
   const ops: OpCall[] = graph.weightGrads.map(({ layer, tensor }) => call('sumSquares', { x: tensor, out: gradNormStat(layer) }));
   for (const { layer, tensor } of graph.hiddenOutputs) ops.push(call('deadUnits', { y: tensor, out: deadStat(layer) }));
   return { kind: 'diagnostics', name, batch, ops };

@@ -1,12 +1,13 @@
 // What a kernel's prepare() gets: the device, the pipeline cache every context on that device
 // shares, the adapter's tuning, and ownership of the resources it creates at plan time (uniforms,
 // scratch, textures), which destroy() frees. Uniforms and bind groups are built from the kernel's
-// descriptor by name, in its declared order.
+// descriptor by name, in its declared order. A context plans for a batch of `models` models:
+// a dispatch that writes any per-model tensor runs once per model as workgroup z.
 
 import type { Gpu } from '../device/gpu.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { sizeOf } from '../ops/tensor.js';
-import type { BindingName, KernelDescriptor, OverrideValues, UniformValues } from './descriptor.js';
+import type { BindingName, KernelDescriptor, ModelStrides, OverrideValues, UniformValues } from './descriptor.js';
 import { orderedBindings, overrideConstants, packUniform, wgslSource } from './descriptor.js';
 import type { Dispatch } from './dispatch.js';
 import { PipelineCache } from './pipeline-cache.js';
@@ -22,6 +23,9 @@ export interface DispatchSpec<D extends KernelDescriptor> {
   /** The uniform's values, or a uniform buffer already made for this descriptor (shared by several dispatches). */
   uniform: UniformValues<D> | GPUBuffer;
   bindings: Readonly<Record<BindingName<D>, Binding>>;
+  /** Model strides of bindings that are plain buffers (scratch); a GpuTensor brings its own. */
+  modelStrides?: ModelStrides<D>;
+  /** Workgroups of one model: z must be 1, the context sets it to the model count where the dispatch writes per-model data. */
   workgroups: readonly [number, number, number];
   before?: Dispatch['before'];
 }
@@ -35,9 +39,15 @@ export class KernelContext {
 
   /** Adapter-specific kernel choices; tests pass one explicitly to cover every variant on one adapter. */
   readonly tuning: KernelTuning;
+  /** Models in the batch this context plans for (1: a single model). */
+  readonly models: number;
 
-  constructor(readonly gpu: Gpu, options: { tuning?: KernelTuning } = {}) {
+  constructor(readonly gpu: Gpu, options: { tuning?: KernelTuning; models?: number } = {}) {
     this.device = gpu.device;
+    this.models = options.models ?? 1;
+    if (!Number.isInteger(this.models) || this.models < 1 || this.models > gpu.device.limits.maxComputeWorkgroupsPerDimension) {
+      throw new RangeError(`KernelContext: models must be an integer from 1 to ${gpu.device.limits.maxComputeWorkgroupsPerDimension}, got ${this.models}`);
+    }
     this.tuning = options.tuning ?? tuningFor(gpu.report);
     validateTuning(this.tuning, gpu.report);
     // Pipelines outlive any one plan: every context on the same device shares one cache.
@@ -55,8 +65,8 @@ export class KernelContext {
   }
 
   /** The descriptor's uniform buffer holding `values`, written once now. */
-  uniform<D extends KernelDescriptor>(d: D, label: string, values: UniformValues<D>): GPUBuffer {
-    const data = packUniform(d, values);
+  uniform<D extends KernelDescriptor>(d: D, label: string, values: UniformValues<D>, strides: ModelStrides<D> = {} as ModelStrides<D>): GPUBuffer {
+    const data = packUniform(d, values, strides);
     const buffer = this.own(this.device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
     this.device.queue.writeBuffer(buffer, 0, data);
     return buffer;
@@ -89,12 +99,29 @@ export class KernelContext {
     });
   }
 
+  /** Each binding's model stride: a tensor's own, a plain buffer's from `modelStrides`, else 0 (shared). */
+  strides<D extends KernelDescriptor>(d: D, bindings: Readonly<Record<BindingName<D>, Binding>>, modelStrides: ModelStrides<D> = {} as ModelStrides<D>): ModelStrides<D> {
+    const out: Record<string, number> = {};
+    for (const [name, binding] of Object.entries(bindings) as [string, Binding][]) {
+      const stride = 'shape' in binding ? binding.modelStride : (modelStrides as Record<string, number | undefined>)[name];
+      if (stride) out[name] = stride;
+    }
+    return out as ModelStrides<D>;
+  }
+
   /** Pipeline, uniform and bind group of one dispatch, all made now. */
   async dispatch<D extends KernelDescriptor>(d: D, spec: DispatchSpec<D>): Promise<Dispatch> {
     const pipeline = await this.pipeline(d, spec.entry, spec.overrides);
-    const uniform = isBuffer(spec.uniform) ? spec.uniform : this.uniform(d, spec.label, spec.uniform);
+    const strides = this.strides(d, spec.bindings, spec.modelStrides);
+    const uniform = isBuffer(spec.uniform) ? spec.uniform : this.uniform(d, spec.label, spec.uniform, strides);
     const bindGroup = this.bindGroup(d, spec.label, pipeline, uniform, spec.bindings);
-    return { label: spec.label, pipeline, bindGroup, workgroups: spec.workgroups, ...(spec.before ? { before: spec.before } : {}) };
+    const [x, y, z] = spec.workgroups;
+    if (z !== 1) throw new Error(`kernel ${d.name}: workgroups z is the model index, got ${z}`);
+    // Only a dispatch writing per-model data runs per model: one whose outputs are all shared
+    // (a batch gathered once for every model) runs once.
+    const perModel = Object.entries(d.bindings).some(([name, access]) => access === 'read_write' && ((strides as Record<string, number | undefined>)[name] ?? 0) > 0);
+    const workgroups: [number, number, number] = [x, y, perModel ? this.models : 1];
+    return { label: spec.label, pipeline, bindGroup, workgroups, ...(spec.before ? { before: spec.before } : {}) };
   }
 
   destroy(): void {

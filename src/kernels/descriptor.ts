@@ -2,6 +2,8 @@
 // access modes), its workgroup size, override constants and shared constants. The WGSL header
 // (uniform struct, @binding lines, constants, flat-index helper) is generated from it, and the TS
 // side packs uniforms and bind groups by name in the declared order, so nothing is kept equal by hand.
+// Every kernel can run a model batch: the header adds each storage binding's model stride to the
+// uniform and `enter_model(z)`, which sets `base_<binding>` to where model z's slice starts.
 
 export type WgslScalar = 'u32' | 'i32' | 'f32';
 
@@ -80,6 +82,31 @@ function literal({ type, value }: WgslConst): string {
   return type === 'u32' ? `${value >>> 0}u` : `${value | 0}i`;
 }
 
+/** The storage bindings (textures have no model stride: a batch never binds one). */
+function storageBindings(d: KernelDescriptor): string[] {
+  return Object.entries(d.bindings).filter(([, access]) => access !== 'texture_read').map(([name]) => name);
+}
+
+/** The uniform field holding a binding's model stride (floats between two models' slices; 0 = shared). */
+export function strideField(binding: string): string {
+  return `ms_${binding}`;
+}
+
+/**
+ * The model-batch part of the header: the stride fields' slice starts as private variables, and
+ * enter_model(z), which each entry point calls with its workgroup's z (the model index).
+ */
+function modelBatchLines(d: KernelDescriptor): string[] {
+  const names = storageBindings(d);
+  const u = d.uniformVariable ?? 'params';
+  return [
+    '// Model batches: workgroup z is the model; base_<binding> is where that model\'s slice starts.',
+    'var<private> model_id: u32;',
+    ...names.map((n) => `var<private> base_${n}: u32;`),
+    `fn enter_model(z: u32) {\n  model_id = z;\n${names.map((n) => `  base_${n} = z * ${u}.${strideField(n)};`).join('\n')}\n}`,
+  ];
+}
+
 function bindingLine(binding: number, [name, access]: [string, Access]): string {
   const decl = access === 'texture_read' ? `var ${name}: texture_storage_2d<rgba32float, read>` : `var<storage, ${access}> ${name}: array<f32>`;
   return `@group(0) @binding(${binding}) ${decl};`;
@@ -98,28 +125,38 @@ export function wgslSource(d: KernelDescriptor): string {
   const header = [
     ...(d.enables ?? []).map((e) => `enable ${e};`),
     `// Generated from the ${d.name} kernel's descriptor (src/kernels/descriptor.ts).`,
-    `struct Params {\n${Object.entries(d.uniform).map(([name, type]) => `  ${name}: ${type},`).join('\n')}\n}`,
+    `struct Params {\n${uniformFields(d).map(([name, type]) => `  ${name}: ${type},`).join('\n')}\n}`,
     `@group(0) @binding(0) var<uniform> ${d.uniformVariable ?? 'params'}: Params;`,
     ...Object.entries(d.bindings).map((b, i) => bindingLine(i + 1, b)),
     ...Object.entries(d.overrides ?? {}).map(([name, o]) => `override ${name}: ${o.type} = ${o.type === 'bool' ? String(Boolean(o.default)) : `${Number(o.default) >>> 0}u`};`),
     ...Object.entries(constants).map(([name, c]) => `const ${name}: ${c.type} = ${literal(c)};`),
     '// The flat index of a 1-D dispatch that may spill into y past 65535 workgroups (groups1d).',
     'fn flat_index(gid: vec3<u32>, groups: vec3<u32>, wg: u32) -> u32 {\n  return gid.x + gid.y * groups.x * wg;\n}',
+    ...modelBatchLines(d),
   ];
   source = [...header, ...(d.libraries ?? []).map((l) => l.source), d.body].join('\n');
   sources.set(d, source);
   return source;
 }
 
-/** The uniform's words in declared order (16-byte multiple), each with its type's bit pattern. */
-export function packUniform<D extends KernelDescriptor>(d: D, values: UniformValues<D>): ArrayBuffer {
-  const fields = Object.entries(d.uniform);
+/** The declared uniform fields, then one model-stride field per storage binding. */
+function uniformFields(d: KernelDescriptor): [string, WgslScalar][] {
+  return [...Object.entries(d.uniform), ...storageBindings(d).map((n): [string, WgslScalar] => [strideField(n), 'u32'])];
+}
+
+/** Floats between two models' slices, per binding; a binding left out is shared by every model (0). */
+export type ModelStrides<D extends KernelDescriptor> = Readonly<Partial<Record<BindingName<D>, number>>>;
+
+/** The uniform's words in declared order (16-byte multiple), each with its type's bit pattern, then the model strides. */
+export function packUniform<D extends KernelDescriptor>(d: D, values: UniformValues<D>, strides: ModelStrides<D> = {} as ModelStrides<D>): ArrayBuffer {
+  const declared = Object.keys(d.uniform).length;
+  const fields = uniformFields(d);
   const data = new ArrayBuffer(Math.max(4, Math.ceil(fields.length / 4) * 4) * 4);
   const u32s = new Uint32Array(data);
   const i32s = new Int32Array(data);
   const f32s = new Float32Array(data);
   fields.forEach(([name, type], i) => {
-    const raw = (values as Record<string, number | boolean | undefined>)[name];
+    const raw = i < declared ? (values as Record<string, number | boolean | undefined>)[name] : ((strides as Record<string, number | undefined>)[name.slice(3)] ?? 0);
     if (raw === undefined) throw new Error(`kernel ${d.name}: no value for uniform field ${name}`);
     const value = Number(raw);
     if (type === 'u32') u32s[i] = value >>> 0;

@@ -3,6 +3,7 @@
 
 import type { OpArgs, OpName } from '../ops/args.js';
 import type { GpuTensor } from '../ops/tensor.js';
+import { checkPerModel } from '../ops/per-model.js';
 import { opSpecs } from '../ops/table.js';
 import type { KernelContext } from './context.js';
 import type { Dispatch } from './dispatch.js';
@@ -24,5 +25,6 @@ export const gpuKernels = {
 
 export async function prepareKernel<K extends OpName>(ctx: KernelContext, op: K, args: OpArgs<GpuTensor>[K]): Promise<Dispatch[]> {
   (opSpecs[op] as unknown as { validate(a: unknown): void }).validate(args);
+  checkPerModel(op, args, ctx.models);
   return (gpuKernels[op] as unknown as GpuKernel<K>)(ctx, args);
 }

@@ -11,8 +11,15 @@ export interface Activation {
 }
 
 /**
- * Per-step scalars live in a small tensor (shape [SCALARS_LENGTH]) so a step's kernels read them
- * from GPU memory: the executor writes it once per step, never rebuilding anything.
+ * Where the models of a batch differ, an op carries one value per model (index = model) under
+ * `perModel`; the scalar beside it is then model 0's. ops/per-model.ts resolves them per model.
+ */
+export type PerModel<Fields> = { readonly [K in keyof Fields]?: readonly NonNullable<Fields[K]>[] };
+
+/**
+ * Per-step scalars live in a small tensor (shape [SCALARS_LENGTH], one copy per model of a batch)
+ * so a step's kernels read them from GPU memory: the executor writes it once per step, never
+ * rebuilding anything.
  */
 export const SCALAR = {
   /** Learning rate for this step. */
@@ -44,13 +51,15 @@ export interface OpArgs<T> {
     preActivation?: T;
     gradOf?: { activation: Activation; z: T };
     accumulate?: boolean;
+    /** The activation (of the epilogue, or gradOf's) per model. */
+    perModel?: PerModel<{ activation: Activation }>;
   };
   /** out[j] = sum_i dy[i, j] (the bias gradient); accumulate adds into out. */
   biasGrad: { dy: T; out: T; accumulate?: boolean };
   /** y = act(x), elementwise. */
-  activation: { x: T; y: T; activation: Activation };
+  activation: { x: T; y: T; activation: Activation; perModel?: PerModel<{ activation: Activation }> };
   /** dx = dy * act'(z), elementwise. */
-  activationGrad: { z: T; dy: T; dx: T; activation: Activation };
+  activationGrad: { z: T; dy: T; dx: T; activation: Activation; perModel?: PerModel<{ activation: Activation }> };
   /** Row-wise softmax, max-subtracted. */
   softmax: { x: T; y: T };
   /**
@@ -93,11 +102,13 @@ export interface OpArgs<T> {
     rho?: number;
     epsilon?: number;
     clip?: { sumSquares: T; maxNorm: number };
+    /** Hyperparameters per model (maxNorm: clip's; Infinity leaves that model unclipped). */
+    perModel?: PerModel<{ weightDecay: number; momentum: number; beta1: number; beta2: number; rho: number; epsilon: number; maxNorm: number }>;
   };
   /** y = x * keep / (1 - p), keep = rng(seed, scalars[rngStep], index) >= p. */
-  dropout: { x: T; y: T; p: number; seed: number; scalars: T };
+  dropout: { x: T; y: T; p: number; seed: number; scalars: T; perModel?: PerModel<{ p: number; seed: number }> };
   /** dx = dy * keep / (1 - p) with the same mask as the forward of this step. */
-  dropoutGrad: { dy: T; dx: T; p: number; seed: number; scalars: T };
+  dropoutGrad: { dy: T; dx: T; p: number; seed: number; scalars: T; perModel?: PerModel<{ p: number; seed: number }> };
   /** Row-wise layer norm: y = (x - mean) * rstd * gamma + beta; saves mean and rstd [B]. */
   layerNorm: { x: T; gamma: T; beta: T; y: T; mean: T; rstd: T; epsilon?: number };
   /** Backward of layerNorm: dx, and dgamma/dbeta (accumulated into when accumulate is set). */

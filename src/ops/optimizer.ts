@@ -48,12 +48,17 @@ export const optimizerSpecs: OpSpecTable<'optimizer'> = {
         throw new ShapeError(OP, `decayCount ${decayCount} must be an integer in [0, ${n}] for params ${shapeText(params.shape)}`);
       }
       for (const key of Object.keys(RANGES) as (keyof OptimizerHyperparameters)[]) {
-        const value = args[key];
-        if (value !== undefined && !(Number.isFinite(value) && RANGES[key].ok(value))) throw new InputError(`${OP}.${key}`, value, RANGES[key].expected);
+        const values = [args[key], ...(args.perModel?.[key] ?? [])];
+        for (const value of values) {
+          if (value !== undefined && !(Number.isFinite(value) && RANGES[key].ok(value))) throw new InputError(`${OP}.${key}`, value, RANGES[key].expected);
+        }
       }
       if (clip) {
         expectShape(OP, 'clip.sumSquares', clip.sumSquares, [1]);
-        if (!(Number.isFinite(clip.maxNorm) && clip.maxNorm > 0)) throw new InputError(`${OP}.clip.maxNorm`, clip.maxNorm, 'a finite number > 0');
+        // Infinity leaves a model of a batch unclipped (factor min(1, inf) = 1).
+        for (const maxNorm of [clip.maxNorm, ...(args.perModel?.maxNorm ?? [])]) {
+          if (!(maxNorm > 0)) throw new InputError(`${OP}.clip.maxNorm`, maxNorm, 'a number > 0 (Infinity: no clipping)');
+        }
       }
     },
     outputs: ['params', 'state1', 'state2'],

@@ -7,10 +7,15 @@ export interface Shaped {
   readonly shape: readonly number[];
 }
 
-/** A region of a GPU buffer holding a row-major f32 tensor. `offset` is in bytes (256-aligned). */
+/**
+ * A region of a GPU buffer holding a row-major f32 tensor. `offset` is in bytes (256-aligned).
+ * In a model batch, `modelStride` is the floats between model m's copy and model m+1's (absent
+ * or 0: one tensor every model shares, such as the data).
+ */
 export interface GpuTensor extends Shaped {
   readonly buffer: GPUBuffer;
   readonly offset: number;
+  readonly modelStride?: number;
 }
 
 /** A row-major float64 tensor; `data.length` equals the shape's product. */
