@@ -83,6 +83,21 @@ export class KernelContext {
     );
   }
 
+  /**
+   * A table of per-model values written once now: `rows` rows of `width` words, row m filled by
+   * write(m, f32, u32, base) through f32 or u32 views (u32 keeps seeds' exact bits). One row is
+   * shared by every model (stride 0); otherwise a row per model (stride `width`).
+   */
+  table(label: string, rows: number, width: number, write: (m: number, f32: Float32Array, u32: Uint32Array, base: number) => void): { buffer: GPUBuffer; stride: number } {
+    const data = new ArrayBuffer(Math.max(16, rows * width * 4));
+    const f32 = new Float32Array(data);
+    const u32 = new Uint32Array(data);
+    for (let m = 0; m < rows; m++) write(m, f32, u32, m * width);
+    const buffer = this.own(this.device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }));
+    this.device.queue.writeBuffer(buffer, 0, data);
+    return { buffer, stride: rows > 1 ? width : 0 };
+  }
+
   /** Takes ownership of a resource a kernel created: destroyed with the context. */
   own<T extends { destroy(): void }>(resource: T): T {
     this.owned.push(resource);
@@ -95,7 +110,7 @@ export class KernelContext {
     return this.device.createBindGroup({
       label,
       layout: pipeline.getBindGroupLayout(0),
-      entries: entries.map((entry, binding) => ({ binding, resource: toResource(entry) })),
+      entries: entries.map((entry, binding) => ({ binding, resource: toResource(entry, this.models) })),
     });
   }
 
@@ -134,9 +149,10 @@ function isBuffer(value: unknown): value is GPUBuffer {
   return typeof value === 'object' && value !== null && 'usage' in value && 'mapAsync' in value;
 }
 
-function toResource(entry: Binding): GPUBindingResource {
+/** A tensor's binding covers every model's copy: the last one starts (models − 1) strides in. */
+function toResource(entry: Binding, models: number): GPUBindingResource {
   if ('shape' in entry) {
-    const bytes = Math.max(4, sizeOf(entry.shape) * 4);
+    const bytes = Math.max(4, ((models - 1) * (entry.modelStride ?? 0) + sizeOf(entry.shape)) * 4);
     return { buffer: entry.buffer, offset: entry.offset, size: bytes };
   }
   if ('usage' in entry) return { buffer: entry };
