@@ -7,6 +7,11 @@ export { acquireGpu, describeAdapter, GpuUnavailableError, GpuDeviceError, type 
 export { Model, type TrainOptions, type TrainerOptions, type DataOptions, type EvaluateResult } from './train/model-methods.js';
 export { Trainer, type ChunkOptions, type ChunkResult, type SessionState } from './train/trainer.js';
 export type { FitResult } from './train/fit.js';
+export { sweep, type SweepOptions, type SweepResult, type TrialResult } from './train/sweep/sweep.js';
+export type { SweepGrid, SweepRandom } from './train/sweep/trials.js';
+export type { ConfigSummary, SweepMetric } from './train/sweep/summary.js';
+export type { BatchProgress, ModelStatus } from './train/sweep/batch-session.js';
+export { Ensemble, type EnsembleScore } from './train/sweep/ensemble.js';
 export type { ModelSpec, HiddenLayerSpec, Task, InitName } from './model/spec.js';
 export { encodeModel, decodeModel } from './model/persist.js';
 export { classify, type Classified } from './model/classify.js';

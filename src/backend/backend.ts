@@ -60,8 +60,8 @@ export interface Backend {
   readTensor(id: string, count: number): Promise<Float32Array>;
   readParams(): Promise<Float32Array>;
   writeParams(values: Float32Array): void;
-  /** Zeroes optimizer state (moments, accumulators). */
-  resetOptimizerState(): void;
+  /** Zeroes optimizer state (moments, accumulators): every model's, or model `model`'s only. */
+  resetOptimizerState(model?: number): void;
   /** Copies the weights (of every model, or of model `model` only) into a slot. */
   saveParams(slot: ParamSlot, model?: number): void;
   /** Puts a slot's weights back (every model's, or model `model`'s only). */

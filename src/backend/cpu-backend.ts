@@ -125,9 +125,10 @@ export class CpuBackend implements Backend {
     this.flats.get('param')!.set(values);
   }
 
-  resetOptimizerState(): void {
-    this.flats.get('state1')!.fill(0);
-    this.flats.get('state2')!.fill(0);
+  resetOptimizerState(model?: number): void {
+    const [start, end] = this.paramRange(model);
+    this.flats.get('state1')!.fill(0, start, end);
+    this.flats.get('state2')!.fill(0, start, end);
   }
 
   /** [start, end) of every model's weights, or of one model's. */

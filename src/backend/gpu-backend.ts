@@ -174,10 +174,12 @@ export class GpuBackend implements Backend {
     this.device.queue.writeBuffer(this.flats.get('param')!, 0, values.buffer, values.byteOffset, values.byteLength);
   }
 
-  resetOptimizerState(): void {
+  resetOptimizerState(model?: number): void {
     const encoder = this.device.createCommandEncoder();
-    encoder.clearBuffer(this.flats.get('state1')!);
-    encoder.clearBuffer(this.flats.get('state2')!);
+    for (const name of ['state1', 'state2']) {
+      const buffer = this.flats.get(name)!;
+      encoder.clearBuffer(buffer, ...this.paramRange(buffer, model));
+    }
     this.device.queue.submit([encoder.finish()]);
   }
 

@@ -68,6 +68,16 @@ export interface EvaluateResult {
 /** Reads the eval accumulators as per-row means; regression metrics in the target's units. */
 export async function readEval(backend: Backend, rows: number, classification: boolean, targetScale = 1): Promise<EvaluateResult> {
   const [loss, correct, mse, mae] = await backend.readStats(EVAL_STATS);
+  return evalResult(rows, classification, targetScale, loss, correct, mse, mae);
+}
+
+/** readEval for every model of a batch. */
+export async function readModelEvals(backend: Backend, rows: number, classification: boolean, targetScale = 1): Promise<EvaluateResult[]> {
+  const [loss, correct, mse, mae] = await backend.readModelStats(EVAL_STATS);
+  return Array.from(loss, (_, m) => evalResult(rows, classification, targetScale, loss[m], correct[m], mse[m], mae[m]));
+}
+
+function evalResult(rows: number, classification: boolean, targetScale: number, loss: number, correct: number, mse: number, mae: number): EvaluateResult {
   const result: EvaluateResult = { loss: loss / rows, rows };
   if (classification) result.accuracy = correct / rows;
   else {

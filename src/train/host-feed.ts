@@ -37,8 +37,9 @@ export function resident(backend: Backend, data: Dataset): boolean {
   return data.x.byteLength <= backend.maxTensorBytes && data.y.byteLength <= backend.maxTensorBytes;
 }
 
-export function identityOrder(rows: number): Float32Array {
-  const order = new Float32Array(rows);
-  for (let i = 0; i < rows; i++) order[i] = i;
+/** Rows 0..rows-1 in order, `copies` times back to back (a row order per model of a batch). */
+export function identityOrder(rows: number, copies = 1): Float32Array {
+  const order = new Float32Array(rows * copies);
+  for (let i = 0; i < order.length; i++) order[i] = i % rows;
   return order;
 }

@@ -40,16 +40,21 @@ export interface SessionPrograms {
 
 export function sessionPrograms(ctx: ProgramContext, backend: Backend, train: Dataset, validation: Dataset | undefined, options: SessionOptions, inference: boolean): SessionPrograms {
   const plan = planBatches(train.rows, options.batchSize);
-  const order = identityOrder(train.rows);
+  // A model batch whose models each read their own row order holds one order per model, back to back.
+  const orders = ctx.models?.perModelOrder ? ctx.models.specs.length : 1;
+  const order = identityOrder(train.rows, orders);
   const dataMap: Record<string, Float32Array> = {};
   let source: DataSource | undefined;
   let feeder: HostFeeder | undefined;
   if (resident(backend, train)) {
-    source = dataSource('train', train.rows, train.features, train.targetWidth);
+    source = dataSource('train', train.rows, train.features, train.targetWidth, orders > 1);
     dataMap[source.x.id] = train.x;
     dataMap[source.y.id] = train.y;
     dataMap[source.order.id] = order;
-  } else feeder = new HostFeeder(train, plan.batch);
+  } else {
+    if (orders > 1) throw new Error('internal: a model batch with a row order per model needs its training set resident');
+    feeder = new HostFeeder(train, plan.batch);
+  }
   const stepOpts = { optimizer: options.optimizer, clipNorm: options.clipNorm };
   const diagnose = (options.diagnosticsEverySteps ?? 0) > 0;
   const stepPrograms = (batch: number, name: string): StepPrograms => ({

@@ -1,0 +1,234 @@
+// The loop of a model batch: N models trained together, one submit per step for all of them
+// (StepRunner with a learning rate per model), nothing read back until an epoch ends. Then each
+// model's loss is checked (a diverged model is frozen on its last finite weights, the others go
+// on), validation runs for all models in one pass, and each model's schedule and early stopping react.
+
+import type { Backend } from '../../backend/backend.js';
+import type { Dataset } from '../../data/dataset.js';
+import type { ModelBatch } from '../../graph/model-batch.js';
+import { STAT, type ProgramContext } from '../../graph/programs.js';
+import type { Model } from '../../model/model.js';
+import type { EpochLogs } from '../../types/session-state.js';
+import { EarlyStopping } from '../early-stopping.js';
+import { EpochOrder } from '../epoch-order.js';
+import { readModelEvals, runEval } from '../eval-pass.js';
+import type { SessionOptions } from '../options.js';
+import { makeSchedule, type Schedule } from '../schedule.js';
+import { sessionPrograms, type SessionPrograms } from '../session-programs.js';
+import { StepRunner, type TrainStep } from '../step-runner.js';
+
+/** What became of one model of the batch. */
+export type ModelStatus = 'training' | 'completed' | 'stopped early' | 'diverged';
+
+export interface BatchProgress {
+  /** Epochs completed (1-based count) and planned. */
+  epoch: number;
+  epochs: number;
+  /** Each model's logs of the epoch just ended (the last finite ones for a diverged model). */
+  logs: readonly EpochLogs[];
+  status: readonly ModelStatus[];
+}
+
+export interface BatchSetup {
+  /** The models, already holding their initial weights, normalizer and pipeline. */
+  models: readonly Model[];
+  batch: ModelBatch;
+  backend: Backend;
+  train: Dataset;
+  validation?: Dataset;
+  options: SessionOptions & { epochs: number };
+  targetScale?: number;
+  onEpochEnd?(progress: BatchProgress): void | Promise<void>;
+  /** Checked between steps: true stops the batch after the current step (Ctrl-C). */
+  shouldStop?(): boolean;
+}
+
+export interface BatchOutcome {
+  history: EpochLogs[][];
+  status: ModelStatus[];
+  /** Epoch at which a model diverged (its weights are the last finite ones, from the epoch before). */
+  divergedAt: (number | undefined)[];
+  bestEpoch: (number | undefined)[];
+  /** Whether a model holds its best epoch's weights (early stopping restored them). */
+  restoredBest: boolean[];
+  steps: number;
+  /** Training time (validation excluded) and model-steps per second over it. */
+  seconds: number;
+  modelStepsPerSec: number;
+  stoppedByUser: boolean;
+}
+
+const TRAIN_STATS = [STAT.lossSum.id, STAT.correct.id];
+const YIELD_MS = 250;
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+export class BatchSession {
+  private readonly n: number;
+  private readonly ctx: ProgramContext;
+  private readonly bound: SessionPrograms;
+  private readonly runner: StepRunner;
+  private readonly orders: EpochOrder[];
+  private readonly schedules: Schedule[];
+  private readonly stopping: (EarlyStopping | undefined)[];
+  private readonly lrs: Float64Array;
+  private readonly status: ModelStatus[];
+  private readonly history: EpochLogs[][];
+  private readonly divergedAt: (number | undefined)[];
+
+  constructor(private readonly setup: BatchSetup) {
+    const { models, batch, backend, train, validation, options } = setup;
+    this.n = models.length;
+    const first = models[0];
+    this.ctx = { ...first.programContext(batch.dropoutSeeds[0]), layout: first.layout.forModels(this.n), models: batch };
+    this.bound = sessionPrograms(this.ctx, backend, train, validation, options, false);
+    this.runner = new StepRunner(backend, this.n);
+    const rows = train.rows;
+    const horizon = Math.max(1, options.epochs * this.bound.stepsPerEpoch);
+    const shuffle = options.shuffle !== false;
+    // One order per model (each model's own seed) or one for all (the sweep's seed), written once an epoch.
+    this.orders = batch.perModelOrder
+      ? batch.dropoutSeeds.map((seed, m) => new EpochOrder(seed, shuffle, this.bound.order.subarray(m * rows, (m + 1) * rows), backend, undefined))
+      : [new EpochOrder(options.seed ?? 0, shuffle, this.bound.order, backend, undefined)];
+    this.schedules = batch.optimizers.map((o) => makeSchedule(options.schedule, o.lr, horizon));
+    const monitor = options.earlyStopping?.monitor ?? (this.bound.val ? 'valLoss' : 'loss');
+    this.stopping = models.map(() => (options.earlyStopping ? new EarlyStopping(options.earlyStopping, monitor) : undefined));
+    this.lrs = new Float64Array(this.n);
+    this.status = models.map(() => 'training');
+    this.history = models.map(() => []);
+    this.divergedAt = models.map(() => undefined);
+  }
+
+  /** Binds the programs, uploads the data and every model's weights. */
+  async load(): Promise<void> {
+    const { backend, models } = this.setup;
+    await backend.load(this.bound.programs, this.ctx.layout, this.bound.dataMap);
+    const total = this.ctx.layout.total;
+    const params = new Float32Array(total * this.n);
+    models.forEach((model, m) => params.set(model.params, m * total));
+    backend.writeParams(params);
+    backend.resetOptimizerState();
+    backend.saveParams('lastGood');
+  }
+
+  /** Trains every epoch (or until every model has stopped); the models get their final weights. */
+  async run(): Promise<BatchOutcome> {
+    const { backend, options } = this.setup;
+    const { plan, feeder, stepsPerEpoch, source } = this.bound;
+    const step: TrainStep = { program: this.bound.full.train, step: 0, lr: 0, lrs: this.lrs, batchOffset: 0 };
+    let steps = 0;
+    let seconds = 0;
+    let modelSteps = 0;
+    let stoppedByUser = false;
+    let yielded = performance.now();
+    for (let epoch = 0; epoch < options.epochs && this.status.includes('training') && !stoppedByUser; epoch++) {
+      for (const order of this.orders) order.begin();
+      if (source && options.shuffle !== false) backend.writeTensor(source.order.id, this.bound.order);
+      const active = this.status.filter((s) => s === 'training').length;
+      const started = performance.now();
+      let rows = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const tail = s >= plan.full;
+        const batchRows = tail ? plan.tail : plan.batch;
+        for (let m = 0; m < this.n; m++) this.lrs[m] = this.status[m] === 'training' ? this.schedules[m].lrAt(steps) : 0;
+        step.program = tail ? this.bound.tail!.train : this.bound.full.train;
+        step.step = steps + 1;
+        step.batchOffset = s * plan.batch;
+        step.clearStats = s === 0 ? TRAIN_STATS : undefined;
+        step.hostInputs = feeder ? feeder.fill(this.bound.order, s * plan.batch, batchRows) : undefined;
+        this.runner.train(step);
+        steps++;
+        rows += batchRows;
+        if (performance.now() - yielded > YIELD_MS) {
+          await yieldToEvents();
+          yielded = performance.now();
+          if (this.setup.shouldStop?.()) {
+            stoppedByUser = true;
+            break;
+          }
+        }
+      }
+      const [lossSums, corrects] = await backend.readModelStats(TRAIN_STATS);
+      const epochSeconds = (performance.now() - started) / 1000;
+      seconds += epochSeconds;
+      modelSteps += active * (stoppedByUser ? 0 : stepsPerEpoch);
+      const logs = await this.closeEpoch(epoch, steps, rows, epochSeconds, lossSums, corrects);
+      await this.setup.onEpochEnd?.({ epoch: epoch + 1, epochs: options.epochs, logs, status: [...this.status] });
+    }
+    // As a lone fit does at its end: models that kept training get their best epoch's weights back.
+    const restoredBest = this.stopping.map((stop, m) => {
+      if (this.status[m] === 'diverged' || !stop?.restoresBest || stop.bestEpoch === undefined) return false;
+      if (this.status[m] === 'training') backend.restoreParams('best', m);
+      return true;
+    });
+    for (let m = 0; m < this.n; m++) if (this.status[m] === 'training') this.status[m] = 'completed';
+    await this.syncModels();
+    return {
+      history: this.history,
+      status: this.status,
+      divergedAt: this.divergedAt,
+      bestEpoch: this.stopping.map((s) => s?.bestEpoch),
+      restoredBest,
+      steps,
+      seconds,
+      modelStepsPerSec: modelSteps / Math.max(1e-9, seconds),
+      stoppedByUser,
+    };
+  }
+
+  /** Per model: the epoch's logs, divergence, validation, schedule and early stopping. */
+  private async closeEpoch(epoch: number, steps: number, rows: number, seconds: number, lossSums: Float32Array, corrects: Float32Array): Promise<EpochLogs[]> {
+    const { backend, validation } = this.setup;
+    const classification = this.ctx.classification;
+    const logs: EpochLogs[] = [];
+    for (let m = 0; m < this.n; m++) {
+      const l: EpochLogs = { epoch, step: steps, loss: lossSums[m] / rows, lr: this.schedules[m].lrAt(Math.max(0, steps - 1)), seconds, samplesPerSec: rows / seconds };
+      if (classification) l.accuracy = corrects[m] / rows;
+      logs.push(l);
+      if (this.status[m] === 'training' && !Number.isFinite(lossSums[m])) {
+        // Frozen on its last finite weights with fresh optimizer state: lr 0 from now on leaves it exactly there.
+        backend.restoreParams('lastGood', m);
+        backend.resetOptimizerState(m);
+        this.status[m] = 'diverged';
+        this.divergedAt[m] = epoch;
+      }
+    }
+    backend.saveParams('lastGood');
+    if (this.bound.val && validation) {
+      runEval(this.runner, this.bound.val);
+      const evals = await readModelEvals(backend, validation.rows, classification, this.setup.targetScale);
+      evals.forEach((v, m) => {
+        logs[m].valLoss = v.loss;
+        if (classification) logs[m].valAccuracy = v.accuracy;
+        else {
+          logs[m].valMse = v.mse;
+          logs[m].valMae = v.mae;
+        }
+      });
+    }
+    const plateau = this.setup.options.schedule?.kind === 'plateau' ? this.setup.options.schedule : undefined;
+    for (let m = 0; m < this.n; m++) {
+      if (this.status[m] !== 'training') continue;
+      this.history[m].push(logs[m]);
+      if (plateau) this.schedules[m].epochEnd(logs[m][plateau.monitor ?? (this.bound.val ? 'valLoss' : 'loss')]);
+      const stop = this.stopping[m];
+      if (!stop) continue;
+      const verdict = stop.update(epoch, logs[m][stop.monitor]);
+      if (verdict === 'best' && stop.restoresBest) backend.saveParams('best', m);
+      if (verdict === 'stop') {
+        if (stop.restoresBest && stop.bestEpoch !== undefined) backend.restoreParams('best', m);
+        backend.resetOptimizerState(m);
+        this.status[m] = 'stopped early';
+      }
+    }
+    return logs;
+  }
+
+  /** Every model's weights back to its host copy. */
+  private async syncModels(): Promise<void> {
+    const params = await this.setup.backend.readParams();
+    const total = this.ctx.layout.total;
+    this.setup.models.forEach((model, m) => {
+      model.params = params.slice(m * total, (m + 1) * total);
+    });
+  }
+}
