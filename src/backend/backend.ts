@@ -53,7 +53,7 @@ export interface Backend {
   /** Each stat's value (model 0's in a model batch). */
   readStats(ids: readonly string[]): Promise<number[]>;
   /** Each stat's value for every model of the batch: [stat][model]. */
-  readModelStats(ids: readonly string[]): Promise<Float32Array[]>;
+  readModelStats(ids: readonly string[]): Promise<Float64Array[]>;
   /** A collector for up to `floats` values, filled by run's `collect` option. */
   collector(floats: number): Collector;
   /** Reads the first `count` values of a tensor. */

@@ -103,11 +103,11 @@ export class CpuBackend implements Backend {
     return ids.map((id) => this.storage.get(id)?.[0] ?? 0);
   }
 
-  async readModelStats(ids: readonly string[]): Promise<Float32Array[]> {
+  async readModelStats(ids: readonly string[]): Promise<Float64Array[]> {
     const models = this.layout.models;
     return ids.map((id) => {
       const values = this.storage.get(id);
-      return values ? Float32Array.from(values.subarray(0, models)) : new Float32Array(models);
+      return values ? values.slice(0, models) : new Float64Array(models);
     });
   }
 

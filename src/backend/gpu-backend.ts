@@ -150,13 +150,13 @@ export class GpuBackend implements Backend {
     return (await this.readModelStats(ids)).map((values) => values[0]);
   }
 
-  async readModelStats(ids: readonly string[]): Promise<Float32Array[]> {
+  async readModelStats(ids: readonly string[]): Promise<Float64Array[]> {
     const models = this.layout.models;
     const present = ids.map((id) => this.buffers.get(id));
     const regions = present.filter((b): b is GPUBuffer => !!b).map((buffer) => ({ buffer, offset: 0, bytes: 4 * models }));
     const values = await this.readRegions(regions);
     let k = 0;
-    return present.map((b) => (b ? values[k++] : new Float32Array(models)));
+    return present.map((b) => (b ? Float64Array.from(values[k++]) : new Float64Array(models)));
   }
 
   async readTensor(id: string, count: number): Promise<Float32Array> {

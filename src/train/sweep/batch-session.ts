@@ -176,7 +176,7 @@ export class BatchSession {
   }
 
   /** Per model: the epoch's logs, divergence, validation, schedule and early stopping. */
-  private async closeEpoch(epoch: number, steps: number, rows: number, seconds: number, lossSums: Float32Array, corrects: Float32Array): Promise<EpochLogs[]> {
+  private async closeEpoch(epoch: number, steps: number, rows: number, seconds: number, lossSums: Float64Array, corrects: Float64Array): Promise<EpochLogs[]> {
     const { backend, validation } = this.setup;
     const classification = this.ctx.classification;
     const logs: EpochLogs[] = [];
