@@ -5,9 +5,10 @@
 import { parseArgs } from 'node:util';
 import { InputError } from '../src/util/errors.js';
 
-export const BENCH_USAGE = `usage: bench [--quick] [--only=A,B,C,cpu] [--matmul=256,512,1000,1024,4096] [--peak-tflops=<n>] [--require-gpu]
+export const BENCH_USAGE = `usage: bench [--quick] [--only=A,B,C,cpu,sweep] [--matmul=256,512,1000,1024,4096] [--peak-tflops=<n>] [--require-gpu]
   --quick           fewer steps and repetitions, no BLAS ceiling, matmul at 256 and 1000 only
-  --only=<list>     workloads to run, comma-separated: A, B, C, cpu (A on the float64 CPU backend);
+  --only=<list>     workloads to run, comma-separated: A, B, C, cpu (A on the float64 CPU backend),
+                    sweep (model batches: B at N = 1..256 models, A at N = 1, 8);
                     'none' for the matmul table alone
   --matmul=<sizes>  square matmul sizes to time (default 256,512,1000,1024; 4096 for a real GPU)
   --peak-tflops=<n> the adapter's fp32 peak in TFLOP/s (from its spec sheet): adds each size's share of it
@@ -33,7 +34,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const WORKLOAD_NAMES = ['A', 'B', 'C', 'cpu', 'none'];
+const WORKLOAD_NAMES = ['A', 'B', 'C', 'cpu', 'sweep', 'none'];
 
 /** Largest square size timed: 3 n² f32 buffers must fit in the adapter's limits (16384² is 1 GiB each). */
 const MAX_MATMUL = 16384;

@@ -11,6 +11,7 @@ import { releaseSharedGpu, sharedGpu } from '../src/backend/select.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './args.js';
 import { blasCeiling } from './blas-ceiling.js';
 import { matmulGflops, PRODUCTS } from './matmul.js';
+import { benchModelBatch } from './model-batch.js';
 import { benchOurs, bytesPerStep, flopsPerStep } from './ours.js';
 import { benchTfjs, type Workload } from './peer-tfjs.js';
 
@@ -87,6 +88,8 @@ async function main(): Promise<void> {
     console.log(`A on our CPU backend (float64 reference): ${fmt(cpu.samplesPerSec)} samples/s`);
   }
 
+  if (!only || only.has('sweep')) rows.push(...(await sweepTable(gpu)));
+
   const kernels: Record<string, unknown>[] = [];
   const blasSizes = args.matmulSizes.filter((n) => n <= 1024);
   const blas = quick || blasSizes.length === 0 ? null : await blasCeiling({ sizes: blasSizes });
@@ -116,6 +119,32 @@ async function main(): Promise<void> {
   writeFileSync(file, JSON.stringify({ adapter, cpuAdapter: onCpu, date: new Date().toISOString(), quick, peakTflops: peak ? peak / 1e12 : undefined, workloads: rows, kernels, blas }, null, 2) + '\n');
   console.log(`\nwrote ${file}`);
   await releaseSharedGpu();
+}
+
+/** Model batches of B (N = 1..256) and A (N = 1, 8): model-steps/s against one model at a time. */
+async function sweepTable(gpu: Awaited<ReturnType<typeof sharedGpu>>): Promise<Record<string, unknown>[]> {
+  console.log('\nmodel batches: N models of one workload, one dispatch per op for all of them, one submit per step');
+  console.log('workload              models    ms/step   model-steps/s   vs 1 model   GFLOP/s  dispatches');
+  const rows: Record<string, unknown>[] = [];
+  const plan: [string, number[]][] = [['B', quick ? [1, 16, 64] : [1, 4, 16, 64, 256]], ['A', [1, 8]]];
+  for (const [name, sizes] of plan) {
+    const w = WORKLOADS.find((x) => x.name === name)!;
+    let alone = 0;
+    for (const n of sizes) {
+      const steps = Math.max(quick ? 3 : 5, Math.round(w.steps / Math.sqrt(n)));
+      const r = await benchModelBatch(w, n, { steps, reps: w.reps, warmup: Math.min(w.warmup, 5), gpu });
+      if (n === 1) alone = r.modelStepsPerSec;
+      const gflops = (flopsPerStep(w) * n) / (r.stepMs / 1000) / 1e9;
+      rows.push({ workload: `${name}-batch`, layers: w.layers, batch: w.batch, ...r, gflops, vsAlone: r.modelStepsPerSec / alone });
+      console.log(
+        `${name} ${w.layers.join('-')} b${w.batch}`.padEnd(22) + String(n).padStart(6) + fmt(r.stepMs, 2).padStart(11) +
+          fmt(r.modelStepsPerSec).padStart(16) + `${fmt(r.modelStepsPerSec / alone, 1)}x`.padStart(13) + fmt(gflops, 1).padStart(10) + String(r.dispatchesPerStep).padStart(12),
+      );
+    }
+  }
+  const b64 = rows.find((r) => r.workload === 'B-batch' && r.models === 64) as { vsAlone: number } | undefined;
+  if (b64) console.log(`B, 64 models at once: ${fmt(b64.vsAlone, 1)}x the model-steps/s of training them one at a time (target >= 20x)`);
+  return rows;
 }
 
 if (args.help) {

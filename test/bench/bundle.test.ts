@@ -51,7 +51,7 @@ describe('bench flags', () => {
     expect(() => parseBenchArgs(['--peak-tflops=fast'])).toThrow(/--peak-tflops: got "fast", expected a positive number/);
     expect(() => parseBenchArgs(['--peak-tflops=-1'])).toThrow(/--peak-tflops/);
     expect(() => parseBenchArgs(['--matmul=1024,abc'])).toThrow(/--matmul: got "1024,abc"/);
-    expect(() => parseBenchArgs(['--only=D'])).toThrow(/--only: got "D", expected a comma-separated list of A, B, C, cpu, none/);
+    expect(() => parseBenchArgs(['--only=D'])).toThrow(/--only: got "D", expected a comma-separated list of A, B, C, cpu, sweep, none/);
     expect(() => parseBenchArgs(['--peak'])).toThrow(/bench flags/);
   });
 });
