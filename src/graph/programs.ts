@@ -39,6 +39,7 @@ export const STAT = {
   evalCorrect: ref('stat:evalCorrect', 'stat', [1]),
   evalMse: ref('stat:evalMse', 'stat', [1]),
   evalMae: ref('stat:evalMae', 'stat', [1]),
+  paramSquares: ref('stat:paramSquares', 'stat', [1]),
 } as const;
 
 export function gradNormStat(layer: number): TensorRef {
@@ -201,6 +202,11 @@ export function predictProgram(ctx: ProgramContext, batch: number, source: DataS
     return { kind: 'predict', name, batch, ops, output: probs };
   }
   return { kind: 'predict', name, batch, ops, output: graph.logits };
+}
+
+/** The sum of squares of the weights (per model): finite exactly when every weight is. */
+export function weightCheckProgram(ctx: ProgramContext, name = 'weightCheck'): Program<'diagnostics'> {
+  return { kind: 'diagnostics', name, batch: 0, ops: [call('sumSquares', { x: ctx.layout.flat('param'), out: STAT.paramSquares })] };
 }
 
 /** Per-layer weight-gradient norms (squared; the host takes the root) and dead-unit counts. */

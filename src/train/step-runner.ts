@@ -59,6 +59,12 @@ export class StepRunner {
     this.backend.run(this.names(program), scalars, options);
   }
 
+  /** Runs a diagnostics program (it reads the weights or the last step's gradients; no rows, no rate). */
+  inspect(program: Program<'diagnostics'>): void {
+    this.scalars.fill(0);
+    this.backend.run(this.names(program), this.scalars);
+  }
+
   /** The names to run, in reused arrays: the step loop allocates nothing. */
   private names(first: Program, second?: Program): readonly string[] {
     if (!second) {

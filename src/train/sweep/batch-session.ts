@@ -6,7 +6,9 @@
 import type { Backend } from '../../backend/backend.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { ModelBatch } from '../../graph/model-batch.js';
-import { STAT, type ProgramContext } from '../../graph/programs.js';
+import { programSet } from '../../backend/backend.js';
+import type { Program } from '../../graph/program.js';
+import { STAT, weightCheckProgram, type ProgramContext } from '../../graph/programs.js';
 import type { Model } from '../../model/model.js';
 import type { EpochLogs } from '../../types/session-state.js';
 import { EarlyStopping } from '../early-stopping.js';
@@ -59,6 +61,7 @@ export interface BatchOutcome {
 }
 
 const TRAIN_STATS = [STAT.lossSum.id, STAT.correct.id];
+const F32_MAX = 3.4028234663852886e38;
 const YIELD_MS = 250;
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
@@ -66,6 +69,8 @@ export class BatchSession {
   private readonly n: number;
   private readonly ctx: ProgramContext;
   private readonly bound: SessionPrograms;
+  /** Sums each model's squared weights: a finite epoch loss does not prove the weights after its last step finite. */
+  private readonly weightCheck: Program<'diagnostics'>;
   private readonly runner: StepRunner;
   private readonly orders: EpochOrder[];
   private readonly schedules: Schedule[];
@@ -81,6 +86,7 @@ export class BatchSession {
     const first = models[0];
     this.ctx = { ...first.programContext(batch.dropoutSeeds[0]), layout: first.layout.forModels(this.n), models: batch };
     this.bound = sessionPrograms(this.ctx, backend, train, validation, options, false);
+    this.weightCheck = weightCheckProgram(this.ctx);
     this.runner = new StepRunner(backend, this.n);
     const rows = train.rows;
     const horizon = Math.max(1, options.epochs * this.bound.stepsPerEpoch);
@@ -101,7 +107,7 @@ export class BatchSession {
   /** Binds the programs, uploads the data and every model's weights. */
   async load(): Promise<void> {
     const { backend, models } = this.setup;
-    await backend.load(this.bound.programs, this.ctx.layout, this.bound.dataMap);
+    await backend.load({ ...this.bound.programs, ...programSet([this.weightCheck]) }, this.ctx.layout, this.bound.dataMap);
     const total = this.ctx.layout.total;
     const params = new Float32Array(total * this.n);
     models.forEach((model, m) => params.set(model.params, m * total));
@@ -147,11 +153,12 @@ export class BatchSession {
           }
         }
       }
-      const [lossSums, corrects] = await backend.readModelStats(TRAIN_STATS);
+      this.runner.inspect(this.weightCheck);
+      const [lossSums, corrects, weightSquares] = await backend.readModelStats([...TRAIN_STATS, STAT.paramSquares.id]);
       const epochSeconds = (performance.now() - started) / 1000;
       seconds += epochSeconds;
       modelSteps += active * (stoppedByUser ? 0 : stepsPerEpoch);
-      const logs = await this.closeEpoch(epoch, steps, rows, epochSeconds, lossSums, corrects);
+      const logs = await this.closeEpoch(epoch, steps, rows, epochSeconds, lossSums, corrects, weightSquares);
       await this.setup.onEpochEnd?.({ epoch: epoch + 1, epochs: options.epochs, logs, status: [...this.status] });
     }
     // As a lone fit does at its end: models that kept training get their best epoch's weights back.
@@ -176,7 +183,7 @@ export class BatchSession {
   }
 
   /** Per model: the epoch's logs, divergence, validation, schedule and early stopping. */
-  private async closeEpoch(epoch: number, steps: number, rows: number, seconds: number, lossSums: Float64Array, corrects: Float64Array): Promise<EpochLogs[]> {
+  private async closeEpoch(epoch: number, steps: number, rows: number, seconds: number, lossSums: Float64Array, corrects: Float64Array, weightSquares: Float64Array): Promise<EpochLogs[]> {
     const { backend, validation } = this.setup;
     const classification = this.ctx.classification;
     const logs: EpochLogs[] = [];
@@ -184,8 +191,11 @@ export class BatchSession {
       const l: EpochLogs = { epoch, step: steps, loss: lossSums[m] / rows, lr: this.schedules[m].lrAt(Math.max(0, steps - 1)), seconds, samplesPerSec: rows / seconds };
       if (classification) l.accuracy = corrects[m] / rows;
       logs.push(l);
-      if (this.status[m] === 'training' && !Number.isFinite(lossSums[m])) {
-        // Frozen on its last finite weights with fresh optimizer state: lr 0 from now on leaves it exactly there.
+      // Weights count as finite while their squares sum within f32's range (so does each weight,
+      // on the CPU's float64 too: a model's weights are kept as f32).
+      if (this.status[m] === 'training' && !(Number.isFinite(lossSums[m]) && weightSquares[m] <= F32_MAX)) {
+        // Frozen on the weights of the last epoch that ended finite, with fresh optimizer state:
+        // lr 0 from now on leaves it exactly there.
         backend.restoreParams('lastGood', m);
         backend.resetOptimizerState(m);
         this.status[m] = 'diverged';
