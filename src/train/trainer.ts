@@ -25,6 +25,7 @@ import { StepRunner, type TrainStep } from './step-runner.js';
 import { chunkResult, countRead, newEpoch, newTally, resumedEpoch, type ChunkOptions, type ChunkResult, type EpochState, type Tally } from './tally.js';
 import { validateChunk } from './validate-options.js';
 import { validate } from './validation.js';
+import { YIELD_MS, yieldToEvents } from './yield-events.js';
 
 export type { ChunkOptions, ChunkResult, SessionState };
 
@@ -44,9 +45,6 @@ export interface TrainerSetup {
 
 const TRAIN_STATS = [STAT.lossSum.id, STAT.correct.id];
 
-/** How often a chunk lets other events run (at most ~1% of a step loop in a browser, where timers take >= 4 ms). */
-const YIELD_MS = 250;
-const yieldToEvents = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 export class Trainer {
   readonly model: Model;

@@ -18,6 +18,7 @@ import type { SessionOptions } from '../options.js';
 import { makeSchedule, type Schedule } from '../schedule.js';
 import { sessionPrograms, type SessionPrograms } from '../session-programs.js';
 import { StepRunner, type TrainStep } from '../step-runner.js';
+import { YIELD_MS, yieldToEvents } from '../yield-events.js';
 
 /** What became of one model of the batch. */
 export type ModelStatus = 'training' | 'completed' | 'stopped early' | 'diverged';
@@ -62,8 +63,6 @@ export interface BatchOutcome {
 
 const TRAIN_STATS = [STAT.lossSum.id, STAT.correct.id];
 const F32_MAX = 3.4028234663852886e38;
-const YIELD_MS = 250;
-const yieldToEvents = (): Promise<void> => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 export class BatchSession {
   private readonly n: number;
