@@ -47,10 +47,11 @@ fn reduce_sum(@builtin(local_invocation_id) lid3: vec3<u32>, @builtin(workgroup_
   if (lid == 0u) { write_result(wid.x, total); }
 }
 
-// in0 (pred) or in1 (target): lets one argmax serve both.
+// in0 (pred) or in1 (target) at an absolute index (the model's base already added): lets one
+// argmax serve both.
 fn value_at(which: u32, i: u32) -> f32 {
-  if (which == 0u) { return in0[base_in0 + i]; }
-  return in1[base_in1 + i];
+  if (which == 0u) { return in0[i]; }
+  return in1[i];
 }
 
 // First index of the row's maximum (ties go to the lowest index; NaN never wins).
@@ -69,10 +70,10 @@ fn argmax(which: u32, base: u32, len: u32) -> u32 {
 
 fn row_correct(r: u32) -> bool {
   let c = params.width;
-  if (c == 1u) { return (value_at(0u, r) > params.threshold) == (value_at(1u, r) > 0.5); }
-  let guess = argmax(0u, r * c, c);
-  if (params.aux == 1u) { return f32(guess) == value_at(1u, r); }
-  return guess == argmax(1u, r * c, c);
+  if (c == 1u) { return (in0[base_in0 + r] > params.threshold) == (in1[base_in1 + r] > 0.5); }
+  let guess = argmax(0u, base_in0 + r * c, c);
+  if (params.aux == 1u) { return f32(guess) == in1[base_in1 + r]; }
+  return guess == argmax(1u, base_in1 + r * c, c);
 }
 
 // One workgroup per model; counts are integers, exact in f32 up to 2^24.
