@@ -4,14 +4,16 @@
 // Tolerances are those of test/kernels/loss.test.ts.
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeDispatches } from '../../../src/kernels/dispatch.js';
+import { prepareKernel } from '../../../src/kernels/index.js';
 import type { OpArgs } from '../../../src/ops/args.js';
 import { LOSSES, type LossName } from '../../../src/ops/names.js';
 import type { CpuTensor } from '../../../src/ops/tensor.js';
 import { cpuTensor } from '../../../src/ops/tensor.js';
 import { Rng } from '../../../src/util/rng.js';
-import { compareBatchedOp, type BatchResult } from '../../support/compare-batch.js';
+import { batchContext, compareBatchedOp, type BatchResult } from '../../support/compare-batch.js';
 import { emptyTensor, randomTensor, type Tolerance } from '../../support/compare.js';
-import { releaseTestGpu } from '../../support/gpu.js';
+import { releaseTestGpu, testGpu } from '../../support/gpu.js';
 import { sumTolerance, targetFor } from '../../support/loss-cases.js';
 
 afterAll(releaseTestGpu);
@@ -51,6 +53,56 @@ describe('batched loss kernel', () => {
       }
     });
   }
+
+  it('a softmax_ce class out of range poisons only its own model\'s row (rows and stats packed back to back)', async () => {
+    // The reference throws on a bad class, so this runs the GPU alone: model 1's row 2 reads NaN,
+    // every other row of every model is finite and the three models differ. rowLoss is packed at
+    // stride B and the stat tensor at stride 1, as the engine lays out per-model stats.
+    const { gpu } = await testGpu();
+    const device = gpu.device;
+    const ctx = await batchContext(3);
+    const [rows, cols] = [4, 3];
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const make = (data: number[]) => {
+      const buffer = device.createBuffer({ size: data.length * 4, usage });
+      device.queue.writeBuffer(buffer, 0, Float32Array.from(data));
+      return buffer;
+    };
+    const rng = new Rng(5);
+    const pred = make(Array.from({ length: 3 * rows * cols }, () => rng.uniform(-2, 2)));
+    const target = make([0, 1, 2, 2, 0, 1, 7, 2, 2, 1, 0, 0]);
+    const grad = make(Array(3 * rows * cols).fill(0));
+    const rowLoss = make(Array(3 * rows).fill(0));
+    const out = make([0, 0, 0]);
+    const t = (buffer: GPUBuffer, shape: number[], modelStride: number) => ({ shape, buffer, offset: 0, modelStride });
+    const dispatches = [
+      ...(await prepareKernel(ctx, 'loss', { loss: 'softmax_ce', pred: t(pred, [rows, cols], rows * cols), target: t(target, [rows, 1], rows), grad: t(grad, [rows, cols], rows * cols), rowLoss: t(rowLoss, [rows], rows) })),
+      ...(await prepareKernel(ctx, 'sum', { x: t(rowLoss, [rows], rows), out: t(out, [1], 1) })),
+    ];
+    expect(dispatches.map((d) => d.workgroups[2])).toEqual([3, 3]);
+    const encoder = device.createCommandEncoder();
+    encodeDispatches(encoder, dispatches);
+    const read = (buffer: GPUBuffer) => {
+      const copy = device.createBuffer({ size: buffer.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      encoder.copyBufferToBuffer(buffer, 0, copy, 0, buffer.size);
+      return copy;
+    };
+    const reads = [read(rowLoss), read(out)];
+    device.queue.submit([encoder.finish()]);
+    const [losses, totals] = await Promise.all(reads.map(async (r) => {
+      await r.mapAsync(GPUMapMode.READ);
+      const values = [...new Float32Array(r.getMappedRange().slice(0))];
+      r.destroy();
+      return values;
+    }));
+    for (const b of [pred, target, grad, rowLoss, out]) b.destroy();
+    expect(losses.map(Number.isNaN)).toEqual(losses.map((_, i) => i === rows + 2));
+    expect(losses.every((v, i) => i === rows + 2 || v > 0)).toBe(true);
+    expect(totals.map(Number.isNaN)).toEqual([false, true, false]);
+    expect(totals[0]).toBeCloseTo(losses.slice(0, rows).reduce((a, v) => a + v, 0), 5);
+    expect(totals[2]).toBeCloseTo(losses.slice(2 * rows).reduce((a, v) => a + v, 0), 5);
+    expect(totals[0]).not.toBe(totals[2]);
+  });
 });
 
 describe('batched sum and sumSquares', () => {
