@@ -1,7 +1,9 @@
 // GPU kernels for the loss family: one dispatch for the per-row loss and its gradient, and the
 // scalar reductions of shaders/reduce.wgsl. sum / sumSquares run every step over up to ~1e6
 // values, so big inputs take two passes: up to 256 workgroups write partial sums to scratch,
-// then one workgroup adds those into out[0].
+// then one workgroup adds those into out[0]. A model batch runs each pass once for all models
+// (workgroup z = model): outputs are one float per model, and the partials scratch holds every
+// model's partials.
 
 import lossWgsl from '../../shaders/loss.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
@@ -12,7 +14,7 @@ import type { GpuTensor } from '../ops/tensor.js';
 import { sizeOf } from '../ops/tensor.js';
 import { ACTIVATION_LIBRARY } from './activations.js';
 import type { Binding, KernelContext } from './context.js';
-import { defineKernel, idConstants, type UniformValues } from './descriptor.js';
+import { defineKernel, idConstants, type ModelStrides, type UniformValues } from './descriptor.js';
 import { groups1d, type Dispatch } from './dispatch.js';
 
 type Args = OpArgs<GpuTensor>;
@@ -41,9 +43,9 @@ const REDUCE = defineKernel({
 });
 
 /** One dispatch of a reduce.wgsl entry point writing into `out` (a tensor or scratch); unset fields are 0. */
-function reduceDispatch(ctx: KernelContext, label: string, entry: string, p: Partial<UniformValues<typeof REDUCE>>, in0: Binding, in1: Binding, out0: Binding, groups = 1): Promise<Dispatch> {
+function reduceDispatch(ctx: KernelContext, label: string, entry: string, p: Partial<UniformValues<typeof REDUCE>>, in0: Binding, in1: Binding, out0: Binding, groups = 1, modelStrides: ModelStrides<typeof REDUCE> = {}): Promise<Dispatch> {
   const uniform = { n: 0, width: 0, aux: 0, accumulate: false, threshold: 0, ...p };
-  return ctx.dispatch(REDUCE, { label, entry, uniform, bindings: { in0, in1, out0 }, workgroups: [groups, 1, 1] });
+  return ctx.dispatch(REDUCE, { label, entry, uniform, bindings: { in0, in1, out0 }, modelStrides, workgroups: [groups, 1, 1] });
 }
 
 /** out[0] (+)= sum of x (or of x^2): one pass for small x, two passes through scratch otherwise. */
@@ -52,10 +54,12 @@ async function sumOf(ctx: KernelContext, op: 'sum' | 'sumSquares', { x, out, acc
   const aux = op === 'sumSquares' ? 1 : 0;
   const groups = Math.min(MAX_GROUPS, Math.ceil(n / (WG * MIN_PER_THREAD)));
   if (groups === 1) return [await reduceDispatch(ctx, op, 'reduce_sum', { n, aux, accumulate: Boolean(accumulate) }, x, x, out)];
-  const partials = ctx.scratch(`${op}.partials`, groups);
+  // Each model's partials in its own row, unless x is shared by every model: then one row serves all.
+  const stride = x.modelStride ? groups : 0;
+  const partials = ctx.scratch(`${op}.partials`, groups * ctx.models);
   return [
-    await reduceDispatch(ctx, `${op}.partials`, 'reduce_sum', { n, aux }, x, x, partials, groups),
-    await reduceDispatch(ctx, `${op}.total`, 'reduce_sum', { n: groups, accumulate: Boolean(accumulate) }, partials, partials, out),
+    await reduceDispatch(ctx, `${op}.partials`, 'reduce_sum', { n, aux }, x, x, partials, groups, { out0: stride }),
+    await reduceDispatch(ctx, `${op}.total`, 'reduce_sum', { n: groups, accumulate: Boolean(accumulate) }, partials, partials, out, 1, { in0: stride, in1: stride }),
   ];
 }
 

@@ -13,50 +13,11 @@ import { ShapeError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 import { compareOp, emptyTensor, ODD_SIZES, randomTensor, TILE_SIZES, type Tolerance } from '../support/compare.js';
 import { releaseTestGpu, testGpu } from '../support/gpu.js';
+import { sumTolerance, targetFor } from '../support/loss-cases.js';
 
 afterAll(releaseTestGpu);
 
-const EPS32 = 2 ** -24; // unit roundoff of f32
 const ROWS = [...ODD_SIZES, ...TILE_SIZES];
-
-/** Seeded targets of the right kind for each loss: values, probabilities, class indices, soft rows. */
-function targetFor(rng: Rng, name: LossName, pred: CpuTensor): CpuTensor {
-  const [rows, cols] = pred.shape;
-  switch (name) {
-    case 'mae': {
-      // Every 5th target equals its prediction: mae's gradient there must be exactly 0.
-      const t = randomTensor(rng, [rows, cols], -3, 3);
-      for (let i = 0; i < t.data.length; i += 5) t.data[i] = Math.fround(pred.data[i]);
-      return t;
-    }
-    case 'mse':
-    case 'huber':
-      return randomTensor(rng, [rows, cols], -3, 3);
-    case 'bce_logits': {
-      const t = randomTensor(rng, [rows, cols], 0, 1);
-      for (let i = 0; i < t.data.length; i += 3) t.data[i] = i % 2; // hard labels too
-      return t;
-    }
-    case 'softmax_ce':
-      return cpuTensor([rows, 1], Array.from({ length: rows }, () => Math.floor(rng.next() * cols)));
-    case 'softmax_ce_dense': {
-      // Soft rows summing to 1, every other row one-hot.
-      const t = randomTensor(rng, [rows, cols], 0, 1);
-      for (let r = 0; r < rows; r++) {
-        const row = t.data.subarray(r * cols, (r + 1) * cols);
-        if (r % 2) {
-          const k = Math.floor(rng.next() * cols);
-          row.fill(0);
-          row[k] = 1;
-        } else {
-          const total = row.reduce((a, b) => a + b, 0);
-          for (let j = 0; j < cols; j++) row[j] /= total;
-        }
-      }
-      return t;
-    }
-  }
-}
 
 function lossArgs(name: LossName, pred: CpuTensor, target: CpuTensor, huberDelta?: number): OpArgs<CpuTensor>['loss'] {
   const [rows, cols] = pred.shape;
@@ -128,18 +89,6 @@ describe('loss kernel', () => {
     expect([...grad].map(Number.isNaN)).toEqual([0, 1, 2, 3, 4].flatMap((r) => Array(3).fill(r >= 1 && r <= 3)));
   });
 });
-
-/**
- * Worst-case rounding of the kernels' summation tree: each thread adds <= max(4, n / 65536)
- * values serially, two 8-level workgroup trees follow, then the accumulate add. A sum computed
- * with depth-d additions is off by at most d * eps * sum|terms| (Higham's gamma_d bound, to first order).
- */
-function sumTolerance(terms: ArrayLike<number>, start = 0): Tolerance {
-  const depth = Math.max(4, Math.ceil(terms.length / 65536)) + 8 + 1 + 8 + 1 + 1; // +1: rounding of x^2
-  let magnitude = Math.abs(start);
-  for (let i = 0; i < terms.length; i++) magnitude += Math.abs(terms[i]);
-  return { atol: 1.01 * depth * EPS32 * magnitude, rtol: 0 };
-}
 
 describe('sum and sumSquares kernels', () => {
   // 1024 is the largest one-pass size, 1025 the smallest two-pass one, 262144 fills 256 groups at
