@@ -12,7 +12,9 @@
 // descriptor in src/kernels/matmul/descriptors.ts: `enable subgroups`, the texture bindings a and b,
 // TEXELS_PER_ROW (the texture width src/kernels/matmul/texel-operands.ts fills rows of), LANES
 // (invocations per workgroup = lanes per subgroup), RM (rows per workgroup, a multiple of LANES)
-// and RN (columns per lane, a multiple of 4).
+// and RN (columns per lane, a multiple of 4). Textures have no model stride: select.ts gives a
+// model batch the buffer kernel, so here workgroup z is always model 0 (enter_model still sets the
+// epilogue's bases).
 
 const CN: u32 = RN / 4u;              // ... as vec4s
 const AT: u32 = RM / LANES;           // opA texels each lane fetches per 4 steps of k
@@ -24,6 +26,8 @@ fn texel(t: texture_storage_2d<rgba32float, read>, f: u32) -> vec4<f32> {
 
 @compute @workgroup_size(LANES)
 fn matmul(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  enter_model(wid.z);
+  enter_epilogue();
   let m = params.m;
   let n = params.n;
   let k4s = params.k / 4u;
