@@ -3,7 +3,7 @@
 // shaders/matmul_texel.wgsl. The variant switches (overrides TRANS_A: a is [K, M]; TRANS_B: b is
 // [N, K]; HAS_BIAS; ACT, the forward activation or the one differentiated when GRAD_OF; GRAD_OF:
 // epilogue = product * activate_grad(ACT, z); WRITE_PRE: store z = product + bias into pre;
-// ACCUMULATE), the uniform params { m, n, k, alpha } and the bindings a, b, bias, z, out, pre, act
+// ACCUMULATE), the uniform params { m, n, k, alpha, rows_a, rows_b (texel kernel only) } and the bindings a, b, bias, z, out, pre, act
 // come from the descriptors in src/kernels/matmul/descriptors.ts. In a model batch every binding is
 // read at its model's base_<binding> (enter_model); when the models' activations differ, ACT is
 // ACT_PER_MODEL and each model's id and alpha come from its row of the table `act` instead.

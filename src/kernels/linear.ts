@@ -66,7 +66,7 @@ async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatc
     WRITE_PRE: Boolean(preActivation),
     ACCUMULATE: Boolean(accumulate),
   };
-  const uniform = { m, n, k, alpha: act.alpha ?? defaultAlpha(act.name) };
+  const alpha = act.alpha ?? defaultAlpha(act.name);
   // Absent inputs are bound to `a` (read-only aliasing is allowed); the override constants make
   // the kernel never touch an absent tensor.
   const table = perModel ? activationTable(ctx, 'matmul', act, perModel) : { buffer: placeholder(ctx, 'matmul.noActivationTable'), stride: 0 };
@@ -74,11 +74,13 @@ async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatc
   const modelStrides = { act: table.stride };
   const { descriptor, workgroups } = choice;
   if (choice.kind === 'buffer') {
+    const uniform = { m, n, k, alpha, rows_a: 0, rows_b: 0 };
     return [await ctx.dispatch(descriptor, { label: 'matmul', entry: 'matmul', overrides, uniform, bindings: { a, b, ...epilogue }, modelStrides, workgroups })];
   }
   const ta = texelOperand(ctx, 'matmul.a', a, choice.aRows);
   const tb = texelOperand(ctx, 'matmul.b', b, choice.bRows);
   const before = recordTexelCopies([...ta.copies, ...tb.copies]);
+  const uniform = { m, n, k, alpha, rows_a: ta.stride, rows_b: tb.stride };
   return [await ctx.dispatch(descriptor, { label: 'matmul_texel', entry: 'matmul', overrides, uniform, bindings: { a: ta.view, b: tb.view, ...epilogue }, modelStrides, workgroups, before })];
 }
 

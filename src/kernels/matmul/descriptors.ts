@@ -23,7 +23,8 @@ function matmulKernel<const A extends Access>(name: string, body: string, operan
     body,
     enables,
     libraries: [ACTIVATION_LIBRARY, { source: matmulEpilogueWgsl }],
-    uniform: { m: 'u32', n: 'u32', k: 'u32', alpha: 'f32' },
+    // rows_a / rows_b: texture rows between two models' copies of a texel operand (0: shared; the buffer kernel ignores them).
+    uniform: { m: 'u32', n: 'u32', k: 'u32', alpha: 'f32', rows_a: 'u32', rows_b: 'u32' },
     bindings: { a: operands, b: operands, bias: 'read', z: 'read', out: 'read_write', pre: 'read_write', act: 'read' },
     overrides: { TRANS_A: bool(false), TRANS_B: bool(false), HAS_BIAS: bool(false), ACT: u32Override(0), GRAD_OF: bool(false), WRITE_PRE: bool(false), ACCUMULATE: bool(false) },
     constants: Object.fromEntries(Object.entries({ ...constants, ACT_PER_MODEL }).map(([k, v]) => [k, u32(v)])),

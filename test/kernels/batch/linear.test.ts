@@ -2,7 +2,7 @@
 // z = model), each model's slice equal to the reference run on that model alone. Covers the three
 // products of a layer with the data shared where the graph shares it (the first layer's X in
 // X.W and dW = X^T.dZ), the fused epilogues with one activation or a different one per model
-// (read from the per-model table), accumulate, odd shapes, and the texel kernel's hand-over.
+// (read from the per-model table), accumulate, odd shapes, and lavapipe's texel kernel on a batch.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectMatmul } from '../../../src/kernels/matmul/select.js';
@@ -41,7 +41,9 @@ function batch(rng: Rng, models: number, make: (rng: Rng) => MatmulArgs): Matmul
   return Array.from({ length: models }, () => make(rng));
 }
 
-describe('batched matmul', () => {
+// The first test of each kind JITs its pipelines (a per-model activation compiles the whole
+// activation switch: ~30 s alone on lavapipe, a few times that on a shared machine).
+describe('batched matmul', { timeout: 300_000 }, () => {
   for (const models of MODELS) {
     it(`X.W + bias, relu, saving the pre-activation, with X shared (${models} models, odd shapes)`, async () => {
       const rng = new Rng(100 + models);
@@ -96,22 +98,38 @@ describe('batched matmul', () => {
     expectOneDispatchPerBatch(await compareBatchedOp('matmul', { models: batch(rng, 7, forward) }, dotTol(k)), 7);
   });
 
-  it('a batch takes the buffer kernel where one model would take the texel kernel, with the same results', async () => {
+  // lavapipe's texel kernel: each per-model operand's texture holds every model's copy, a row range
+  // apart. Products of whole texels, big enough for it (>= 2^18 multiply-adds), with model copies
+  // 16-byte aligned (a gap of 8 floats), in all four transposes; other adapters run the buffer kernel.
+  const TEXEL_GAP = 8;
+  const TEXEL_VARIANTS = [[false, false], [false, true], [true, false], [true, true]] as const;
+  it('the texel kernel runs a batch in all four transposes: shared and per-model operands, per-model activations, accumulate', async () => {
     const { gpu } = await testGpu();
-    const [m, k, n] = [68, 36, 132];
-    const buffer = gpu.device.createBuffer({ size: 4 * m * n, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const t = (...shape: number[]) => ({ shape, buffer, offset: 0 });
-    const args = { a: t(m, k), b: t(k, n), out: t(m, n), transA: false, transB: false };
-    const single = await batchContext(1);
-    // lavapipe's tuning has a texel path (the product is big enough and whole texels); other adapters do not.
-    expect(selectMatmul(single, args, m, k, n).kind).toBe(single.tuning.texelMatmul ? 'texel' : 'buffer');
-    expect(selectMatmul(await batchContext(3), args, m, k, n).kind).toBe('buffer');
-    buffer.destroy();
+    const ctx = await batchContext(3);
     const rng = new Rng(600);
-    for (const models of [1, 3]) {
-      const perModel = { activation: MIXED.slice(0, models) };
-      const make = (r: Rng): MatmulArgs => ({ a: randomTensor(r, [m, k]), b: randomTensor(r, [k, n]), out: emptyTensor([m, n]), transA: false, transB: false, bias: randomTensor(r, [n]), activation: MIXED[0], preActivation: emptyTensor([m, n]) });
-      expectOneDispatchPerBatch(await compareBatchedOp('matmul', { models: batch(rng, models, make), perModel }, epilogueTol(k)), models);
+    // The second shape spans several texture rows per model copy, with a partial last row.
+    for (const [m, k, n] of [[68, 36, 132], [260, 1028, 36]] as const) {
+      for (const [transA, transB] of TEXEL_VARIANTS) {
+        const aShape = transA ? [k, m] : [m, k];
+        const bShape = transB ? [n, k] : [k, n];
+        // The kernel a product of these strides gets on this adapter.
+        const buffer = gpu.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+        const t = (shape: number[], shared = false) => ({ shape, buffer, offset: 256, ...(shared ? {} : { modelStride: shape[0] * shape[1] + TEXEL_GAP }) });
+        const choice = selectMatmul(ctx, { a: t(aShape, transA), b: t(bShape), out: t([m, n]), transA, transB }, m, k, n);
+        buffer.destroy();
+        expect(choice.kind).toBe(ctx.tuning.texelMatmul ? 'texel' : 'buffer');
+        // dW = X^T.dZ shares X; the others read per-model a. Forward: per-model activations;
+        // B^T: gradOf per model; A^T: accumulate.
+        const x = randomTensor(rng, aShape);
+        const make = (r: Rng): MatmulArgs => ({
+          a: transA ? x : randomTensor(r, aShape), b: randomTensor(r, bShape), transA, transB,
+          ...(transA ? { out: randomTensor(r, [m, n]), accumulate: true } : { out: emptyTensor([m, n]) }),
+          ...(transB ? { gradOf: { activation: MIXED[0], z: randomTensor(r, [m, n], -4, 4) } } : { bias: randomTensor(r, [n]), activation: MIXED[0], preActivation: emptyTensor([m, n]) }),
+        });
+        const perModel = transA ? undefined : { activation: MIXED.slice(0, 3) };
+        const result = await compareBatchedOp('matmul', { models: batch(rng, 3, make), ...(transA ? { shared: ['a'] } : {}), perModel, gap: TEXEL_GAP }, epilogueTol(k));
+        expectOneDispatchPerBatch(result, 3);
+      }
     }
   });
 });
