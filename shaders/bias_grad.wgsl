@@ -1,6 +1,7 @@
 // Bias gradient: out[j] (+)= sum_i dy[i, j]. One workgroup per block of COLS columns; LANES
 // invocations per column stride down the rows (adjacent invocations read adjacent columns, so rows
-// are read contiguously), then a tree reduction in workgroup memory combines the lanes.
+// are read contiguously), then a tree reduction in workgroup memory combines the lanes. In a model
+// batch workgroup z is the model: enter_model points base_dy and base_out at its slices.
 
 // The override ACCUMULATE, uniform params { rows, cols }, bindings dy and out, and COLS (columns
 // per workgroup) and LANES (invocations per column) come from the descriptor in src/kernels/linear.ts.
@@ -10,10 +11,11 @@ var<workgroup> partial: array<f32, COLS * LANES>;
 // Column blocks may spill into y when there are more than 65535 of them (groups1d).
 @compute @workgroup_size(COLS, LANES)
 fn bias_grad(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  enter_model(wid.z);
   let col = (wid.x + wid.y * groups.x) * COLS + lid.x;
   var s = 0.0;
   if (col < params.cols) {
-    for (var r = lid.y; r < params.rows; r += LANES) { s += dy[r * params.cols + col]; }
+    for (var r = lid.y; r < params.rows; r += LANES) { s += dy[base_dy + r * params.cols + col]; }
   }
   partial[lid.y * COLS + lid.x] = s;
   workgroupBarrier();
@@ -23,6 +25,6 @@ fn bias_grad(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id
   }
   if (lid.y == 0u && col < params.cols) {
     let total = partial[lid.x];
-    out[col] = select(total, out[col] + total, ACCUMULATE);
+    out[base_out + col] = select(total, out[base_out + col] + total, ACCUMULATE);
   }
 }

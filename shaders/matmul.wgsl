@@ -6,7 +6,9 @@
 // or a narrower tile for products with few columns) and RM x RN (outputs per invocation, multiples
 // of 4 dividing the tile; 8 x 4 within any GPU's registers) are consts generated per tiling from
 // the descriptor in src/kernels/matmul/descriptors.ts (they size arrays, which WGSL only allows
-// from a const); so are the bindings a and b, storage buffers here.
+// from a const); so are the bindings a and b, storage buffers here. In a model batch workgroup z
+// is the model: enter_model(wid.z) points base_a, base_b and the epilogue's bases at its slices
+// (a shared operand, such as the data batch, has stride 0, so every model reads the same copy).
 
 const TK: u32 = 16u;                  // depth staged per barrier pair
 const THREADS_X: u32 = TN / RN;
@@ -21,15 +23,15 @@ var<workgroup> tileB: array<vec4<f32>, TK * TN / 4u>;
 // opA(a)[row, kk] with zero outside the matrix, so partial tiles need no other special case.
 fn load_a(row: u32, kk: u32) -> f32 {
   if (row >= params.m || kk >= params.k) { return 0.0; }
-  if (TRANS_A) { return a[kk * params.m + row]; }
-  return a[row * params.k + kk];
+  if (TRANS_A) { return a[base_a + kk * params.m + row]; }
+  return a[base_a + row * params.k + kk];
 }
 
 // opB(b)[kk, col] with zero outside the matrix.
 fn load_b(kk: u32, col: u32) -> f32 {
   if (kk >= params.k || col >= params.n) { return 0.0; }
-  if (TRANS_B) { return b[col * params.k + kk]; }
-  return b[kk * params.n + col];
+  if (TRANS_B) { return b[base_b + col * params.k + kk]; }
+  return b[base_b + kk * params.n + col];
 }
 
 // Four consecutive rows of opA(a) (resp. columns of opB(b)) at depth kk, zero-padded.
@@ -60,6 +62,8 @@ fn stage_tiles(tid: u32, row0: u32, col0: u32, k0: u32) {
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)
 fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  enter_model(wid.z);
+  enter_epilogue();
   let tid = lid.y * THREADS_X + lid.x;
   let row0 = wid.y * TM;
   let col0 = wid.x * TN;

@@ -12,18 +12,24 @@
 // descriptor in src/kernels/matmul/descriptors.ts: `enable subgroups`, the texture bindings a and b,
 // TEXELS_PER_ROW (the texture width src/kernels/matmul/texel-operands.ts fills rows of), LANES
 // (invocations per workgroup = lanes per subgroup), RM (rows per workgroup, a multiple of LANES)
-// and RN (columns per lane, a multiple of 4).
+// and RN (columns per lane, a multiple of 4). In a model batch workgroup z is the model: each
+// per-model operand's texture holds the models' copies one below the other, params.rows_a (rows_b)
+// texture rows apart (0: one copy every model shares, such as the data batch).
 
 const CN: u32 = RN / 4u;              // ... as vec4s
 const AT: u32 = RM / LANES;           // opA texels each lane fetches per 4 steps of k
 
-// The 4 floats starting at float 4 * f of the operand.
-fn texel(t: texture_storage_2d<rgba32float, read>, f: u32) -> vec4<f32> {
-  return textureLoad(t, vec2<u32>(f % TEXELS_PER_ROW, f / TEXELS_PER_ROW));
+// The 4 floats starting at float 4 * f of the operand's copy that starts at texture row `row0`.
+fn texel(t: texture_storage_2d<rgba32float, read>, row0: u32, f: u32) -> vec4<f32> {
+  return textureLoad(t, vec2<u32>(f % TEXELS_PER_ROW, row0 + f / TEXELS_PER_ROW));
 }
 
 @compute @workgroup_size(LANES)
 fn matmul(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  enter_model(wid.z);
+  enter_epilogue();
+  let arow = wid.z * params.rows_a;
+  let brow = wid.z * params.rows_b;
   let m = params.m;
   let n = params.n;
   let k4s = params.k / 4u;
@@ -55,7 +61,7 @@ fn matmul(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid
     var ak: array<vec4<f32>, RM>;
     var at: array<vec4<f32>, AT>;
     for (var g = 0u; g < AT; g++) {
-      if (TRANS_A) { at[g] = texel(a, 4u * k4 * (m / 4u) + ashare[g]); } else { at[g] = texel(a, ashare[g] + k4); }
+      if (TRANS_A) { at[g] = texel(a, arow, 4u * k4 * (m / 4u) + ashare[g]); } else { at[g] = texel(a, arow, ashare[g] + k4); }
     }
     for (var i = 0u; i < RM; i++) {
       let r = i % LANES;
@@ -72,12 +78,12 @@ fn matmul(@builtin(subgroup_invocation_id) lane: u32, @builtin(workgroup_id) wid
     if (TRANS_B) {
       for (var c = 0u; c < CN; c++) {
         var t: array<vec4<f32>, 4>;
-        for (var q = 0u; q < 4u; q++) { t[q] = texel(b, bcol[4u * c + q] + k4); }
+        for (var q = 0u; q < 4u; q++) { t[q] = texel(b, brow, bcol[4u * c + q] + k4); }
         for (var kk = 0u; kk < 4u; kk++) { bk[kk * CN + c] = vec4(t[0][kk], t[1][kk], t[2][kk], t[3][kk]); }
       }
     } else {
       for (var kk = 0u; kk < 4u; kk++) {
-        for (var c = 0u; c < CN; c++) { bk[kk * CN + c] = texel(b, (4u * k4 + kk) * (n / 4u) + bcol[c]); }
+        for (var c = 0u; c < CN; c++) { bk[kk * CN + c] = texel(b, brow, (4u * k4 + kk) * (n / 4u) + bcol[c]); }
       }
     }
     for (var i = 0u; i < RM; i++) {

@@ -1,6 +1,8 @@
 // GPU kernels for the dense-layer ops: the matmul (one pipeline per transpose/epilogue variant,
 // chosen by override constants, on the kernel matmul/select.ts picks for this adapter and product)
-// and the bias-gradient column reduction. One dispatch each.
+// and the bias-gradient column reduction. One dispatch each, for every model of a batch (workgroup
+// z = model; shared operands such as the data have stride 0); a batch whose models' activations
+// differ reads them from a per-model table (ACT = ACT_PER_MODEL).
 
 import biasGradWgsl from '../../shaders/bias_grad.wgsl?raw';
 import type { Activation, OpArgs } from '../ops/args.js';
@@ -11,6 +13,8 @@ import type { GpuTensor } from '../ops/tensor.js';
 import type { KernelContext } from './context.js';
 import { bool, defineKernel, u32 } from './descriptor.js';
 import { groups1d, type Dispatch } from './dispatch.js';
+import { activationTable } from './pointwise.js';
+import { ACT_PER_MODEL } from './matmul/descriptors.js';
 import { selectMatmul } from './matmul/select.js';
 import { recordTexelCopies, texelOperand } from './matmul/texel-operands.js';
 
@@ -29,15 +33,18 @@ const BIAS_GRAD = defineKernel({
 });
 
 /**
- * WebGPU forbids binding one buffer range twice as writable storage, so an absent preActivation is
- * bound to this small per-context placeholder instead of out (the kernel never writes it then).
+ * Small per-context placeholders for absent bindings the other tensors cannot stand in for: WebGPU
+ * forbids binding one buffer range twice as writable storage (an absent preActivation), and the
+ * texel kernel's a and b are textures (an absent activation table). The kernel never touches them.
  */
-const placeholders = new WeakMap<KernelContext, GPUBuffer>();
-function placeholder(ctx: KernelContext): GPUBuffer {
-  let buffer = placeholders.get(ctx);
+const placeholders = new WeakMap<KernelContext, Map<string, GPUBuffer>>();
+function placeholder(ctx: KernelContext, label: string): GPUBuffer {
+  let made = placeholders.get(ctx);
+  if (!made) placeholders.set(ctx, (made = new Map()));
+  let buffer = made.get(label);
   if (!buffer) {
-    buffer = ctx.scratch('matmul.noPreActivation', 4);
-    placeholders.set(ctx, buffer);
+    buffer = ctx.scratch(label, 4);
+    made.set(label, buffer);
   }
   return buffer;
 }
@@ -47,27 +54,34 @@ async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatc
   const [m, k, n] = matmulDims(args);
   const choice = selectMatmul(ctx, args, m, k, n);
   const act: Activation = gradOf?.activation ?? activation ?? { name: 'identity' };
+  // Models with different activations read theirs from a table; otherwise ACT stays a constant the
+  // compiler folds (a single model, or a batch sharing one activation, runs as fast as before).
+  const perModel = args.perModel?.activation;
   const overrides = {
     TRANS_A: transA,
     TRANS_B: transB,
     HAS_BIAS: Boolean(bias),
-    ACT: activationId(act.name),
+    ACT: perModel ? ACT_PER_MODEL : activationId(act.name),
     GRAD_OF: Boolean(gradOf),
     WRITE_PRE: Boolean(preActivation),
     ACCUMULATE: Boolean(accumulate),
   };
-  const uniform = { m, n, k, alpha: act.alpha ?? defaultAlpha(act.name) };
+  const alpha = act.alpha ?? defaultAlpha(act.name);
   // Absent inputs are bound to `a` (read-only aliasing is allowed); the override constants make
   // the kernel never touch an absent tensor.
-  const epilogue = { bias: bias ?? a, z: gradOf?.z ?? a, out, pre: preActivation ?? placeholder(ctx) };
+  const table = perModel ? activationTable(ctx, 'matmul', act, perModel) : { buffer: placeholder(ctx, 'matmul.noActivationTable'), stride: 0 };
+  const epilogue = { bias: bias ?? a, z: gradOf?.z ?? a, out, pre: preActivation ?? placeholder(ctx, 'matmul.noPreActivation'), act: table.buffer };
+  const modelStrides = { act: table.stride };
   const { descriptor, workgroups } = choice;
   if (choice.kind === 'buffer') {
-    return [await ctx.dispatch(descriptor, { label: 'matmul', entry: 'matmul', overrides, uniform, bindings: { a, b, ...epilogue }, workgroups })];
+    const uniform = { m, n, k, alpha, rows_a: 0, rows_b: 0 };
+    return [await ctx.dispatch(descriptor, { label: 'matmul', entry: 'matmul', overrides, uniform, bindings: { a, b, ...epilogue }, modelStrides, workgroups })];
   }
   const ta = texelOperand(ctx, 'matmul.a', a, choice.aRows);
   const tb = texelOperand(ctx, 'matmul.b', b, choice.bRows);
   const before = recordTexelCopies([...ta.copies, ...tb.copies]);
-  return [await ctx.dispatch(descriptor, { label: 'matmul_texel', entry: 'matmul', overrides, uniform, bindings: { a: ta.view, b: tb.view, ...epilogue }, workgroups, before })];
+  const uniform = { m, n, k, alpha, rows_a: ta.stride, rows_b: tb.stride };
+  return [await ctx.dispatch(descriptor, { label: 'matmul_texel', entry: 'matmul', overrides, uniform, bindings: { a: ta.view, b: tb.view, ...epilogue }, modelStrides, workgroups, before })];
 }
 
 async function biasGrad(ctx: KernelContext, { dy, out, accumulate }: Args['biasGrad']): Promise<Dispatch[]> {

@@ -13,25 +13,11 @@ import { ShapeError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 import { compareOp, emptyTensor, ODD_SIZES, randomTensor, TILE_SIZES, type Tolerance } from '../support/compare.js';
 import { releaseTestGpu, testGpu, tunedContext } from '../support/gpu.js';
+import { dotTol, sumTol } from '../support/tolerances.js';
 import { KernelContext } from '../../src/kernels/context.js';
 import { GPU_TUNING, SIMD_CPU_TUNING, tuningFor, type KernelTuning } from '../../src/kernels/tuning.js';
 
 afterAll(releaseTestGpu);
-
-/** f32 unit roundoff. */
-const U = 2 ** -24;
-
-/**
- * A K-term f32 dot product differs from the exact one by about sqrt(K) * u * sum_k |a_k b_k|:
- * the rounding errors of the running sum add like a random walk, and the tiles sum in a different
- * order than the reference. For a, b uniform in [-scale, scale], E|a b| = scale^2 / 4, so
- * atol = sqrt(K) * u * K * scale^2 / 4 (K = 1024: 4.9e-4; measured worst 4.3e-5, so it is no
- * tighter than this estimate yet far below the O(scale^2) error of a wrong index or a lost tile).
- * The epilogue then adds the activation's own f32 error (pointwise test: 2e-6 absolute, 2e-5 relative).
- */
-function dotTol(k: number, scale = 1): Tolerance {
-  return { atol: (Math.sqrt(k) * U * k * scale * scale) / 4 + 2e-6, rtol: 2e-5 };
-}
 
 type Variant = { name: string; transA: boolean; transB: boolean };
 /** The three products of a dense layer: Y = X.W, dX = dY.W^T, dW = X^T.dY. */
@@ -280,9 +266,6 @@ describe('matmul kernel validation', () => {
 });
 
 describe('biasGrad kernel', () => {
-  /** A B-term f32 sum of values in [-1, 1] (E|dy| = 1/2): sqrt(B) u B / 2, as for dotTol. */
-  const sumTol = (rows: number): Tolerance => ({ atol: (Math.sqrt(rows) * U * rows) / 2, rtol: 1e-6 });
-
   it('matches the reference over odd and tile-multiple rows and columns', async () => {
     const rng = new Rng(61);
     for (const rows of [...SIZES, 1024]) {

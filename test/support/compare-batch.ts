@@ -62,6 +62,8 @@ export interface BatchCase<K extends OpName> {
   shared?: readonly string[];
   /** The op's perModel values (lists of models.length). */
   perModel?: unknown;
+  /** Floats between two models' copies (default GAP); a multiple of 4 keeps each copy 16-byte aligned, as the texel matmul needs. */
+  gap?: number;
 }
 
 export interface BatchResult {
@@ -99,12 +101,13 @@ export async function compareBatchedOp<K extends OpName>(op: K, c: BatchCase<K>,
   const gpuArgs = mapPaths(c.models[0], (path, t) => {
     const size = Math.max(1, t.data.length);
     const copies = shared.has(path) ? 1 : n;
-    const stride = shared.has(path) ? 0 : size + GAP;
-    const floats = PAD * 2 + Math.max(1, copies * (size + GAP) - GAP);
+    const gap = c.gap ?? GAP;
+    const stride = shared.has(path) ? 0 : size + gap;
+    const floats = PAD * 2 + Math.max(1, copies * (size + gap) - gap);
     const buffer = device.createBuffer({ label: `batch.${path}`, size: floats * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const init = new Float32Array(floats).fill(NaN);
     for (let m = 0; m < copies; m++) {
-      if (!poisoned(path)) init.set(at(c.models[m], path).data, PAD + m * (size + GAP));
+      if (!poisoned(path)) init.set(at(c.models[m], path).data, PAD + m * stride);
     }
     device.queue.writeBuffer(buffer, 0, init);
     buffers.set(path, { buffer, size: t.data.length, stride });

@@ -2,6 +2,8 @@
 // in storage buffers) and lavapipe's texel kernel (shaders/matmul_texel.wgsl, operands in storage
 // textures). Both share the epilogue's overrides, uniform and bindings; their per-invocation block
 // (RM x RN) and tile are consts, since they size arrays, so there is one descriptor per tiling.
+// The epilogue's activation is the override ACT, or ACT_PER_MODEL when a model batch reads each
+// model's id and alpha from the table binding `act`.
 
 import matmulEpilogueWgsl from '../../../shaders/matmul_epilogue.wgsl?raw';
 import matmulTexelWgsl from '../../../shaders/matmul_texel.wgsl?raw';
@@ -11,6 +13,9 @@ import { bool, defineKernel, u32, u32Override, type Access } from '../descriptor
 import { TEXEL_LANES, type MatmulTile, type MatmulTiling } from '../tuning.js';
 import { TEXELS_PER_ROW } from './texel-operands.js';
 
+/** ACT's value when the activation differs per model of a batch: above every activation id. */
+export const ACT_PER_MODEL = 255;
+
 /** The descriptor both kernels share, with the operands' binding kind and the kernel's own parts. */
 function matmulKernel<const A extends Access>(name: string, body: string, operands: A, constants: Record<string, number>, enables: readonly string[] = []) {
   return defineKernel({
@@ -18,10 +23,11 @@ function matmulKernel<const A extends Access>(name: string, body: string, operan
     body,
     enables,
     libraries: [ACTIVATION_LIBRARY, { source: matmulEpilogueWgsl }],
-    uniform: { m: 'u32', n: 'u32', k: 'u32', alpha: 'f32' },
-    bindings: { a: operands, b: operands, bias: 'read', z: 'read', out: 'read_write', pre: 'read_write' },
+    // rows_a / rows_b: texture rows between two models' copies of a texel operand (0: shared; the buffer kernel ignores them).
+    uniform: { m: 'u32', n: 'u32', k: 'u32', alpha: 'f32', rows_a: 'u32', rows_b: 'u32' },
+    bindings: { a: operands, b: operands, bias: 'read', z: 'read', out: 'read_write', pre: 'read_write', act: 'read' },
     overrides: { TRANS_A: bool(false), TRANS_B: bool(false), HAS_BIAS: bool(false), ACT: u32Override(0), GRAD_OF: bool(false), WRITE_PRE: bool(false), ACCUMULATE: bool(false) },
-    constants: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, u32(v)])),
+    constants: Object.fromEntries(Object.entries({ ...constants, ACT_PER_MODEL }).map(([k, v]) => [k, u32(v)])),
   });
 }
 

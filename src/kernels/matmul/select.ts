@@ -1,6 +1,7 @@
 // Which matmul a product runs on, decided in one place from the adapter's tuning: lavapipe's texel
-// kernel for big enough products whose operands fit textures, else the workgroup-memory kernel on
-// the tuning's tile (a narrower one for products with few columns), with its workgroup grid.
+// kernel for big enough products whose operands (every model's copy, in a batch) fit textures,
+// else the workgroup-memory kernel on the tuning's tile (a narrower one for products with few
+// columns), with its workgroup grid (z = 1; the context makes it the model count).
 
 import type { OpArgs } from '../../ops/args.js';
 import type { GpuTensor } from '../../ops/tensor.js';
@@ -27,8 +28,8 @@ function texelRowsFor(ctx: KernelContext, { a, b, transA, transB }: OpArgs<GpuTe
   if (!tuning || m * n * k < tuning.minMacs) return undefined;
   if (k % 4 !== 0 || (transA && m % 4 !== 0) || (!transB && n % 4 !== 0)) return undefined;
   const maxRows = ctx.device.limits.maxTextureDimension2D;
-  const aRows = texelRows(a, maxRows);
-  const bRows = texelRows(b, maxRows);
+  const aRows = texelRows(a, maxRows, ctx.models);
+  const bRows = texelRows(b, maxRows, ctx.models);
   if (aRows === undefined || bRows === undefined) return undefined;
   return { aRows, bRows };
 }
