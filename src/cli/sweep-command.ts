@@ -1,0 +1,133 @@
+// The sweep command: every flag checked (sweep-flags.ts) and --out / --save-all probed before any
+// data or device work, then the whole grid (or random search) trained as one model batch with a
+// progress bar, the results table by validation metric, the best model scored on the test split and
+// saved as train saves (never replacing a model with a bad run). --json: one object on stdout.
+
+import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { createBackend, releaseSharedGpu } from '../backend/select.js';
+import { checkModelDirWritable } from '../io/model-files.js';
+import { saveModel } from '../model/files.js';
+import type { ModelSpec } from '../model/spec.js';
+import { defaultLoss } from '../model/validate-spec.js';
+import { constantBaselineLoss } from '../train/baseline.js';
+import '../train/model-methods.js';
+import { sweep, sweepMetric, type SweepResult } from '../train/sweep/sweep.js';
+import { parseSchedule, specFor } from './config.js';
+import { imageDefaults } from './data-flags.js';
+import { loadDatasets } from './datasets.js';
+import { onInterrupt } from './interrupt.js';
+import { createSweepProgress } from './sweep-progress.js';
+import { configText, metricLabel, metricText, resultsTable } from './sweep-table.js';
+import { resolveSweep, type FixedSettings } from './sweep-flags.js';
+import { ExitError, prepareOutputs, saveTrained } from './train-run.js';
+
+/** The sweep-only settings every model shares: alpha and init on each hidden layer. */
+function withFixed(spec: ModelSpec, fixed: FixedSettings): ModelSpec {
+  const layer = { ...(fixed.alpha !== undefined ? { alpha: fixed.alpha } : {}), ...(fixed.init !== undefined ? { init: fixed.init } : {}) };
+  return { ...spec, hidden: spec.hidden.map((h) => ({ ...h, ...layer })) };
+}
+
+/** --save-all gets dir/trial-<i> per model: each existing one must be a model folder, and dir writable. */
+async function checkSaveAll(dir: string): Promise<void> {
+  const existing = (await readdir(dir).catch(() => [] as string[])).filter((e) => /^trial-\d+$/.test(e));
+  for (const name of ['trial-0', ...existing]) await checkModelDirWritable(join(dir, name), { field: '--save-all' });
+}
+
+export async function sweepCommand(raw: Record<string, unknown>, json: boolean): Promise<SweepResult> {
+  const sw = resolveSweep(raw);
+  const s = sw.base;
+  const outputs = await prepareOutputs(s);
+  if (sw.saveAll !== undefined) await checkSaveAll(sw.saveAll);
+  const { train, test, images, info } = loadDatasets({ dataset: s.dataset, label: s.label, seed: s.seed, samples: s.samples, noise: s.noise, limit: s.limit, raw });
+  const recipe = imageDefaults(raw, s, Boolean(images));
+  const spec = withFixed(specFor(s, train), sw.fixed);
+  const metric = sweepMetric(train.task !== 'regression', s.validationSplit > 0);
+  // Under --json stdout holds the one object; the human lines go to stderr.
+  const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+  const backend = await createBackend(s.backend);
+  const progress = createSweepProgress(Boolean(process.stderr.isTTY) && !json, s.epochs, metric);
+  let stopRequested = false;
+  const removeHandler = onInterrupt({ stopping: 'stopping the sweep after this step', quitting: 'quitting now', progress, onFirst: () => (stopRequested = true) });
+  try {
+    say(`webgpu-mlp sweep: ${s.dataset} (${train.rows} train rows, ${train.features} features, ${train.task}) on ${backend.kind === 'cpu' ? 'CPU' : 'WebGPU'}: ${backend.adapter}`);
+    for (const line of info?.lines ?? []) say(line);
+    const fixedText = Object.entries(sw.fixed).map(([k, v]) => `, ${k} ${v}`).join('');
+    const activation = sw.grid?.activation || sw.random?.activation || spec.hidden.length === 0 ? '' : ` ${s.activation.join(',')}`;
+    say(`model: ${[spec.inputSize, ...spec.hidden.map((h) => h.units), spec.outputSize].join('-')}${activation}, ${spec.loss ?? defaultLoss(spec.task)}, ${s.optimizer}, batch ${s.batchSize}, ${s.epochs} epochs${recipe.schedule === 'constant' ? '' : `, ${recipe.schedule}`}${recipe.normalize === 'none' ? '' : `, ${recipe.normalize} inputs`}${fixedText}`);
+    const held = s.validationSplit > 0 ? `${metricLabel(metric)} on ${Math.round(s.validationSplit * 100)}% of the training rows held out` : `${metricLabel(metric)} (no --validation-split: ranked on the training rows)`;
+    say(`sweep: ${sw.models} model${sw.models === 1 ? '' : 's'} = ${sw.shape}, trained as one batch; ranked by ${held}`);
+    if (backend.kind === 'webgpu') process.stderr.write('compiling kernels (the first run on a machine can take a minute; later runs reuse the driver\'s cache)...\n');
+    const result = await sweep(spec, train, {
+      backend,
+      epochs: s.epochs,
+      batchSize: s.batchSize,
+      optimizer: { name: s.optimizer, lr: s.lr, weightDecay: s.weightDecay, ...(sw.fixed.momentum !== undefined ? { momentum: sw.fixed.momentum } : {}), ...(sw.fixed.beta1 !== undefined ? { beta1: sw.fixed.beta1 } : {}), ...(sw.fixed.beta2 !== undefined ? { beta2: sw.fixed.beta2 } : {}) },
+      schedule: parseSchedule(recipe.schedule),
+      ...(s.clipNorm !== undefined ? { clipNorm: s.clipNorm } : {}),
+      seed: s.seed,
+      validationSplit: s.validationSplit,
+      normalize: recipe.normalize,
+      ...(s.patience !== undefined ? { earlyStopping: { patience: s.patience, restoreBestWeights: true } } : {}),
+      ...(sw.grid ? { grid: sw.grid } : { random: sw.random }),
+      ...(sw.dataOrder ? { dataOrder: sw.dataOrder } : {}),
+      onEpochEnd: (p) => progress.epochEnd(p),
+      shouldStop: () => stopRequested,
+    });
+    progress.stop();
+    if (!json) {
+      say('');
+      for (const line of resultsTable(result.table, metric)) say(line);
+    }
+    const best = result.best;
+    say(`${result.models} models, ${Math.round(result.modelStepsPerSec).toLocaleString('en-US')} model-steps/s, ${result.seconds.toFixed(1)} s, ${backend.kind}: ${backend.adapter}`);
+    if (result.stoppedByUser) {
+      say(`interrupted after ${Math.max(0, ...result.trials.map((t) => t.history.length))} of ${s.epochs} epochs: the table is for the weights at that point; nothing saved`);
+      if (json) process.stdout.write(`${JSON.stringify(summaryJson(result, { interrupted: true }))}\n`);
+      throw new ExitError('interrupted', 130);
+    }
+    // The best model's test score: chosen on validation rows, so this is the honest number.
+    const scored = test ?? train;
+    const ev = await best.model.evaluate(scored, { backend });
+    const testText = test ? `; test loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `, accuracy ${(ev.accuracy * 100).toFixed(2)}%` : ''}${ev.mse !== undefined ? `, mse ${ev.mse.toPrecision(4)}` : ''} (${test.rows} rows)` : '';
+    say(`best: trial ${best.index} (${configText(best.config)}) ${metricLabel(metric)} ${metricText(metric, best.score)}${testText}`);
+    best.model.training = { ...best.model.training, ...(test ? { test: { ...ev } } : {}), dataset: s.dataset };
+    const bestLr = typeof best.config.lr === 'number' ? best.config.lr : s.lr;
+    const done = summaryJson(result, { test: test ? ev : undefined });
+    try {
+      await saveTrained(best.model, { ...s, lr: bestLr }, outputs, { loss: ev.loss, baseline: constantBaselineLoss(best.model, train, scored), on: test ? 'test' : 'training' });
+    } catch (err) {
+      if (json && err instanceof ExitError) process.stdout.write(`${JSON.stringify({ ...done, saved: false })}\n`);
+      throw err;
+    }
+    if (sw.saveAll !== undefined) {
+      for (const t of result.trials) await saveModel(t.model, join(sw.saveAll, `trial-${t.index}`));
+      say(`saved all ${result.trials.length} models to ${join(sw.saveAll, 'trial-<i>')}`);
+    }
+    if (json) process.stdout.write(`${JSON.stringify({ ...done, ...(s.out !== undefined ? { saved: s.out } : {}) })}\n`);
+    return result;
+  } finally {
+    removeHandler();
+    progress.stop();
+    backend.destroy();
+    await releaseSharedGpu();
+  }
+}
+
+/** The --json object: every trial (no weights, no per-epoch history), the table, the best and the throughput. */
+function summaryJson(r: SweepResult, extra: { test?: object; interrupted?: boolean }): Record<string, unknown> {
+  return {
+    command: 'sweep',
+    backend: r.backend,
+    adapter: r.adapter,
+    metric: r.metric,
+    models: r.models,
+    steps: r.steps,
+    seconds: r.seconds,
+    modelStepsPerSec: r.modelStepsPerSec,
+    ...(extra.interrupted ? { interrupted: true } : {}),
+    trials: r.trials.map((t) => ({ index: t.index, config: t.config, seed: t.seed, status: t.status, ...(t.divergedAt !== undefined ? { divergedAt: t.divergedAt } : {}), ...(t.bestEpoch !== undefined ? { bestEpoch: t.bestEpoch } : {}), epochs: t.history.length, final: t.final, score: t.score })),
+    table: r.table.map((row) => ({ config: row.config, trials: row.trials, seeds: row.trials.length, mean: row.mean, std: row.std, diverged: row.diverged })),
+    best: { index: r.best.index, config: r.best.config, score: r.best.score, ...(extra.test ? { test: extra.test } : {}) },
+  };
+}
