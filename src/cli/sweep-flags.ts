@@ -98,7 +98,7 @@ function seedList(raw: Record<string, unknown>, fallback: number): number[] {
 
 /** Checks every sweep flag and builds the grid (or random search), the seeds and the base settings. */
 export function resolveSweep(raw: Record<string, unknown>): SweepSettings {
-  for (const [key, flag] of Object.entries(TRAIN_ONLY)) if (raw[key] !== undefined) throw new InputError(flag, raw[key], 'no value: it is a train flag (a sweep keeps no checkpoints)');
+  for (const [key, flag] of Object.entries(TRAIN_ONLY)) if (raw[key] !== undefined) throw new InputError(flag, raw[key], `nothing: ${flag} is a train flag (a sweep keeps no checkpoints)`);
   const random = raw.random !== undefined;
   const trials = random ? int('--random', raw.random, 1) : 0;
   if (raw.randomSeed !== undefined && !random) throw new InputError('--random-seed', raw.randomSeed, 'no value without --random <trials>');
@@ -137,7 +137,7 @@ export function resolveSweep(raw: Record<string, unknown>): SweepSettings {
   const seedText = `${seeds.length} seed${seeds.length === 1 ? '' : 's'}`;
   const shape = random ? `${trials} random draw${trials === 1 ? '' : 's'} x ${seedText}` : [...varied.map(([k, v]) => `${v.length} ${k}`), seedText].join(' x ');
   if (models > MAX_MODELS) throw new InputError('sweep size', `${models} models (${shape})`, `at most ${MAX_MODELS} models in one batch: fewer values or seeds`);
-  if (random && Object.keys(draws).length === 0) throw new InputError('--random', raw.random, `ranges to draw from, e.g. --lr 1e-4:1e-1 (also ${RANGE_FLAGS}, or --activation relu,tanh to pick from)`);
+  if (random && Object.keys(draws).length === 0) throw new InputError('--random', raw.random, `something to draw: a low:high range for ${RANGE_FLAGS} (e.g. --lr 1e-4:1e-1), or --activation relu,tanh to pick from`);
 
   const dataOrder = raw.dataOrder;
   if (dataOrder !== undefined && dataOrder !== 'per-model' && dataOrder !== 'shared') throw new InputError('--data-order', dataOrder, 'per-model or shared');

@@ -1,7 +1,7 @@
 // Runs the `webgpu-mlp` command as a user does (`node bin/webgpu-mlp.js` over the vite build in
 // dist/) for the CLI tests, and reads what it printed.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +46,23 @@ export function cli(args: string[], options: RunOptions = {}): Promise<Run> {
 export function lastJson(stdout: string): Record<string, any> {
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]);
+}
+
+/** Runs the built command and sends it `signal` once its stderr matches `ready` (Ctrl-C tests). */
+export function runAndSignal(args: string[], ready: RegExp, signal: NodeJS.Signals, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && ready.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.on('close', (code, sig) => resolve({ code: code ?? (sig === 'SIGKILL' ? 137 : -1), stdout, stderr }));
+  });
 }
