@@ -9,15 +9,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, requireBuild, runAndSignal, type Run } from '../support/cli.js';
+import { cli, expectOneLineError, requireBuild, runAndSignal, type Run } from '../support/cli.js';
 
-const ours = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('webgpu-mlp'));
-
-function expectOneLineError(run: Run, pattern: RegExp): void {
-  expect(run.code, `exit code; stderr: ${run.stderr}`).not.toBe(0);
-  expect(ours(run.stderr), run.stderr).toHaveLength(1);
-  expect(ours(run.stderr)[0]).toMatch(pattern);
-  expect(run.stderr).not.toMatch(/^ {4}at /m);
+/** One line on stderr, exit != 0, and nothing on stdout (no header printed: nothing was started). */
+function expectRefused(run: Run, pattern: RegExp): void {
+  expectOneLineError(run, pattern);
   expect(run.stdout).toBe('');
 }
 
@@ -156,7 +152,7 @@ describe('webgpu-mlp sweep: bad input fails with one line, before any work', () 
     [['--resume', 'ck'], /^webgpu-mlp: --resume: got "ck", expected nothing: --resume is a train flag/],
   ];
   it.each(cases)('%j', async (args, pattern) => {
-    expectOneLineError(await cli(['sweep', ...DATA, ...args]), pattern);
+    expectRefused(await cli(['sweep', ...DATA, ...args]), pattern);
   });
 
   it('--out holding other files is refused before training, and the files stay', async () => {
@@ -164,7 +160,7 @@ describe('webgpu-mlp sweep: bad input fails with one line, before any work', () 
     await rm(out, { recursive: true, force: true });
     await mkdir(out);
     await writeFile(join(out, 'notes.txt'), 'mine');
-    expectOneLineError(await cli(['sweep', ...GRID, '--out', out]), /^webgpu-mlp: --out: got ".*busy", expected .*it holds other files \(notes\.txt\)/);
+    expectRefused(await cli(['sweep', ...GRID, '--out', out]), /^webgpu-mlp: --out: got ".*busy", expected .*it holds other files \(notes\.txt\)/);
     expect(readdirSync(out)).toEqual(['notes.txt']);
   });
 });

@@ -5,6 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'webgpu-mlp.js');
@@ -65,4 +66,14 @@ export function runAndSignal(args: string[], ready: RegExp, signal: NodeJS.Signa
     });
     child.on('close', (code, sig) => resolve({ code: code ?? (sig === 'SIGKILL' ? 137 : -1), stdout, stderr }));
   });
+}
+
+/** stderr minus the Vulkan loader's and Dawn's known noise. */
+export const ours = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('webgpu-mlp'));
+
+export function expectOneLineError(run: Run, pattern: RegExp): void {
+  expect(run.code, `exit code; stderr: ${run.stderr}`).not.toBe(0);
+  expect(ours(run.stderr), run.stderr).toHaveLength(1);
+  expect(ours(run.stderr)[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/^ {4}at /m);
 }
