@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (!['train', 'sweep', 'evaluate', 'predict'].includes(command)) throw new InputError('command', command, 'train, sweep, evaluate or predict');
     // The file is checked strictly (unknown keys, JSON types) before anything else happens.
-    const raw: Record<string, unknown> = values.config ? readConfigFile(values.config) : {};
+    const raw: Record<string, unknown> = values.config ? readConfigFile(values.config, command === 'sweep' ? 'sweep' : 'train') : {};
     for (const [k, v] of Object.entries(values)) if (!['config', 'json', 'verbose', 'help'].includes(k)) raw[camel(k)] = v;
     const json = Boolean(values.json);
     if (command === 'train') await trainCommand(raw, json);

@@ -139,6 +139,22 @@ describe('webgpu-mlp sweep: random search, --save-all, Ctrl-C', () => {
   });
 });
 
+describe('webgpu-mlp sweep --config', () => {
+  it('takes lists for the grid and the sweep keys in camelCase; flags override the file', async () => {
+    const file = join(dir, 'sweep.json');
+    await writeFile(file, JSON.stringify({ dataset: 'circles', samples: 200, layers: [8], epochs: 1, backend: 'cpu', lr: [0.001, 0.01], activation: ['relu', 'gelu'], seedList: [5, 6], dataOrder: 'shared' }));
+    const run = onlyJson(await cli(['sweep', '--config', file, '--weight-decay', '0,0.001', '--json']));
+    expect(run.models).toBe(16);
+    expect(run.table).toHaveLength(8);
+    expect(new Set(run.trials.map((t: any) => t.seed))).toEqual(new Set([5, 6]));
+    expect(new Set(run.trials.map((t: any) => t.config.weightDecay))).toEqual(new Set([0, 0.001]));
+    await writeFile(file, JSON.stringify({ lr: [0.001, 'fast'] }));
+    expectRefused(await cli(['sweep', '--config', file]), /^webgpu-mlp: --config .*sweep\.json lr: got \[0\.001, "fast"\], expected a number, a list of numbers \(a grid\) or a "low:high" range$/);
+    await writeFile(file, JSON.stringify({ seeds: 3, randomSeeed: 1 }));
+    expectRefused(await cli(['sweep', '--config', file]), /key "randomSeeed": got "an unknown setting", expected "randomSeed"/);
+  });
+});
+
 describe('webgpu-mlp sweep: bad input fails with one line, before any work', () => {
   const cases: [string[], RegExp][] = [
     [['--lr', '1e-3,fast'], /^webgpu-mlp: --lr: got "fast", expected finite numbers > 0/],
