@@ -17,7 +17,7 @@ import { parseSchedule, specFor } from './config.js';
 import { imageDefaults } from './data-flags.js';
 import { loadDatasets } from './datasets.js';
 import { onInterrupt } from './interrupt.js';
-import { createSweepProgress } from './sweep-progress.js';
+import { createSweepProgress, type SweepProgress } from './sweep-progress.js';
 import { configText, metricLabel, metricText, resultsTable } from './sweep-table.js';
 import { resolveSweep, type FixedSettings } from './sweep-flags.js';
 import { ExitError, prepareOutputs, saveTrained } from './train-run.js';
@@ -46,9 +46,8 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
   // Under --json stdout holds the one object; the human lines go to stderr.
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   const backend = await createBackend(s.backend);
-  const progress = createSweepProgress(Boolean(process.stderr.isTTY) && !json, s.epochs, metric);
-  let stopRequested = false;
-  const removeHandler = onInterrupt({ stopping: 'stopping the sweep after this step', quitting: 'quitting now', progress, onFirst: () => (stopRequested = true) });
+  let progress: SweepProgress | undefined;
+  let removeHandler: (() => void) | undefined;
   try {
     say(`webgpu-mlp sweep: ${s.dataset} (${train.rows} train rows, ${train.features} features, ${train.task}) on ${backend.kind === 'cpu' ? 'CPU' : 'WebGPU'}: ${backend.adapter}`);
     for (const line of info?.lines ?? []) say(line);
@@ -57,6 +56,9 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
     say(`model: ${[spec.inputSize, ...spec.hidden.map((h) => h.units), spec.outputSize].join('-')}${activation}, ${spec.loss ?? defaultLoss(spec.task)}, ${s.optimizer}, batch ${s.batchSize}, ${s.epochs} epochs${recipe.schedule === 'constant' ? '' : `, ${recipe.schedule}`}${recipe.normalize === 'none' ? '' : `, ${recipe.normalize} inputs`}${fixedText}`);
     const held = s.validationSplit > 0 ? `${metricLabel(metric)} on ${Math.round(s.validationSplit * 100)}% of the training rows held out` : `${metricLabel(metric)} (no --validation-split: ranked on the training rows)`;
     say(`sweep: ${sw.models} model${sw.models === 1 ? '' : 's'} = ${sw.shape}, trained as one batch; ranked by ${held}`);
+    progress = createSweepProgress(Boolean(process.stderr.isTTY) && !json, s.epochs, metric);
+    let stopRequested = false;
+    removeHandler = onInterrupt({ stopping: 'stopping the sweep after this step', quitting: 'quitting now', progress, onFirst: () => (stopRequested = true) });
     if (backend.kind === 'webgpu') process.stderr.write('compiling kernels (the first run on a machine can take a minute; later runs reuse the driver\'s cache)...\n');
     const result = await sweep(spec, train, {
       backend,
@@ -71,7 +73,7 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
       ...(s.patience !== undefined ? { earlyStopping: { patience: s.patience, restoreBestWeights: true } } : {}),
       ...(sw.grid ? { grid: sw.grid } : { random: sw.random }),
       ...(sw.dataOrder ? { dataOrder: sw.dataOrder } : {}),
-      onEpochEnd: (p) => progress.epochEnd(p),
+      onEpochEnd: (p) => progress?.epochEnd(p),
       shouldStop: () => stopRequested,
     });
     progress.stop();
@@ -107,8 +109,8 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
     if (json) process.stdout.write(`${JSON.stringify({ ...done, ...(s.out !== undefined ? { saved: s.out } : {}) })}\n`);
     return result;
   } finally {
-    removeHandler();
-    progress.stop();
+    removeHandler?.();
+    progress?.stop();
     backend.destroy();
     await releaseSharedGpu();
   }

@@ -12,19 +12,21 @@ export interface SweepProgress {
   stop(): void;
 }
 
-/** "12 training, 0 stopped, 1 diverged | best val_acc 95.00%" */
-function describe(p: BatchProgress, metric: SweepMetric): { counts: string; best: string } {
-  const count = (s: string) => p.status.filter((x) => x === s).length;
-  const scores = p.logs.map((l, m) => (p.status[m] === 'diverged' ? NaN : (l[metric] ?? NaN))).filter(Number.isFinite);
-  const best = scores.sort((a, b) => compareScores(metric, a, b))[0];
-  return { counts: `${count('training')} training, ${count('stopped early')} stopped, ${count('diverged')} diverged`, best: `best ${metricLabel(metric)} ${metricText(metric, best)}` };
-}
-
 export function createSweepProgress(tty: boolean, epochs: number, metric: SweepMetric): SweepProgress {
+  let best: number | undefined;
+  /** "12 training, 0 stopped, 1 diverged", "best val_acc 95.00% so far" (any model, any epoch). */
+  const describe = (p: BatchProgress): { counts: string; best: string } => {
+    const count = (s: string) => p.status.filter((x) => x === s).length;
+    for (const [m, l] of p.logs.entries()) {
+      const v = l[metric];
+      if (p.status[m] !== 'diverged' && v !== undefined && Number.isFinite(v) && (best === undefined || compareScores(metric, v, best) < 0)) best = v;
+    }
+    return { counts: `${count('training')} training, ${count('stopped early')} stopped, ${count('diverged')} diverged`, best: `best ${metricLabel(metric)} ${metricText(metric, best)} so far` };
+  };
   if (!tty) {
     return {
       epochEnd(p) {
-        const { counts, best } = describe(p, metric);
+        const { counts, best } = describe(p);
         process.stderr.write(`epoch ${p.epoch}/${p.epochs}  ${counts}  ${best}\n`);
       },
       stop() {},
@@ -34,7 +36,7 @@ export function createSweepProgress(tty: boolean, epochs: number, metric: SweepM
     { format: 'sweep [{bar}] epoch {value}/{total} | {counts} | {best} | {duration_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(epochs, 0, { counts: 'starting', best: `best ${metricLabel(metric)} -` });
+  bar.start(epochs, 0, { counts: 'first epoch', best: `best ${metricLabel(metric)} -` });
   let active = true;
   // The bar hides the cursor; whatever ends the process (an error, a second Ctrl-C) gives it back.
   process.once('exit', () => {
@@ -42,7 +44,7 @@ export function createSweepProgress(tty: boolean, epochs: number, metric: SweepM
   });
   return {
     epochEnd(p) {
-      bar.update(p.epoch, describe(p, metric));
+      bar.update(p.epoch, describe(p));
     },
     stop() {
       if (active) bar.stop();
