@@ -12,7 +12,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { defaultLoss } from '../model/validate-spec.js';
 import { constantBaselineLoss } from '../train/baseline.js';
 import '../train/model-methods.js';
-import { sweep, sweepMetric, type SweepResult } from '../train/sweep/sweep.js';
+import { compareScores, sweep, sweepMetric, type SweepResult, type TrialResult } from '../train/sweep/sweep.js';
 import { parseSchedule, specFor } from './config.js';
 import { imageDefaults } from './data-flags.js';
 import { loadDatasets } from './datasets.js';
@@ -81,21 +81,21 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
       say('');
       for (const line of resultsTable(result.table, metric)) say(line);
     }
-    const best = result.best;
+    const best = chosen(result);
     say(`${result.models} models, ${Math.round(result.modelStepsPerSec).toLocaleString('en-US')} model-steps/s, ${result.seconds.toFixed(1)} s, ${backend.kind}: ${backend.adapter}`);
     if (result.stoppedByUser) {
       say(`interrupted after ${Math.max(0, ...result.trials.map((t) => t.history.length))} of ${s.epochs} epochs: the table is for the weights at that point; nothing saved`);
-      if (json) process.stdout.write(`${JSON.stringify(summaryJson(result, { interrupted: true }))}\n`);
+      if (json) process.stdout.write(`${JSON.stringify(summaryJson(result, best, { interrupted: true }))}\n`);
       throw new ExitError('interrupted', 130);
     }
     // The best model's test score: chosen on validation rows, so this is the honest number.
     const scored = test ?? train;
     const ev = await best.model.evaluate(scored, { backend });
     const testText = test ? `; test loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `, accuracy ${(ev.accuracy * 100).toFixed(2)}%` : ''}${ev.mse !== undefined ? `, mse ${ev.mse.toPrecision(4)}` : ''} (${test.rows} rows)` : '';
-    say(`best: trial ${best.index} (${configText(best.config)}) ${metricLabel(metric)} ${metricText(metric, best.score)}${testText}`);
+    say(`best: trial ${best.index} (${configText(best.config)}), configuration #1's best seed: ${metricLabel(metric)} ${metricText(metric, best.score)}${testText}`);
     best.model.training = { ...best.model.training, ...(test ? { test: { ...ev } } : {}), dataset: s.dataset };
     const bestLr = typeof best.config.lr === 'number' ? best.config.lr : s.lr;
-    const done = summaryJson(result, { test: test ? ev : undefined });
+    const done = summaryJson(result, best, { test: test ? ev : undefined });
     try {
       await saveTrained(best.model, { ...s, lr: bestLr }, outputs, { loss: ev.loss, baseline: constantBaselineLoss(best.model, train, scored), on: test ? 'test' : 'training' });
     } catch (err) {
@@ -116,8 +116,17 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
   }
 }
 
-/** The --json object: every trial (no weights, no per-epoch history), the table, the best and the throughput. */
-function summaryJson(r: SweepResult, extra: { test?: object; interrupted?: boolean }): Record<string, unknown> {
+/**
+ * The model --out gets: the best seed of the table's top configuration. The best single trial may
+ * be a lucky seed of a worse configuration (selection noise), and on ties it need not be in the top row.
+ */
+function chosen(r: SweepResult): TrialResult {
+  const seeds = r.table[0].trials.map((i) => r.trials[i]).filter((t) => Number.isFinite(t.score));
+  return seeds.sort((a, b) => compareScores(r.metric, a.score, b.score))[0] ?? r.best;
+}
+
+/** The --json object: every trial (no weights, no per-epoch history), the table, the chosen model and the throughput. */
+function summaryJson(r: SweepResult, best: TrialResult, extra: { test?: object; interrupted?: boolean }): Record<string, unknown> {
   return {
     command: 'sweep',
     backend: r.backend,
@@ -130,6 +139,6 @@ function summaryJson(r: SweepResult, extra: { test?: object; interrupted?: boole
     ...(extra.interrupted ? { interrupted: true } : {}),
     trials: r.trials.map((t) => ({ index: t.index, config: t.config, seed: t.seed, status: t.status, ...(t.divergedAt !== undefined ? { divergedAt: t.divergedAt } : {}), ...(t.bestEpoch !== undefined ? { bestEpoch: t.bestEpoch } : {}), epochs: t.history.length, final: t.final, score: t.score })),
     table: r.table.map((row) => ({ config: row.config, trials: row.trials, seeds: row.trials.length, mean: row.mean, std: row.std, diverged: row.diverged })),
-    best: { index: r.best.index, config: r.best.config, score: r.best.score, ...(extra.test ? { test: extra.test } : {}) },
+    best: { index: best.index, config: best.config, score: best.score, ...(extra.test ? { test: extra.test } : {}) },
   };
 }

@@ -59,7 +59,10 @@ describe('webgpu-mlp sweep (grid, cpu backend)', () => {
       expect(t.score).toBe(t.final.valAccuracy);
       expect([0, 1]).toContain(t.seed);
     }
-    expect(json.best.score).toBe(Math.max(...json.trials.map((t: any) => t.score)));
+    // --out's model: the best seed of the top configuration
+    expect(json.table[0].trials).toContain(json.best.index);
+    expect(json.best.score).toBe(Math.max(...json.table[0].trials.map((k: number) => json.trials[k].score)));
+    expect(json.best.config).toEqual(json.trials[json.best.index].config);
   });
 
   it('the table: one row per configuration, sorted by validation accuracy, mean ± std of its seeds as in --json', () => {
@@ -87,9 +90,11 @@ describe('webgpu-mlp sweep (grid, cpu backend)', () => {
   });
 
   it('--out saves the best model; evaluate loads it and scores the test split as the sweep did', async () => {
-    const line = /^best: trial (\d+) \(lr ([\d.]+), activation (\w+), seed (\d)\) val_acc ([\d.]+)%; test loss ([\d.]+), accuracy ([\d.]+)% \(60 rows\)$/m.exec(text.stdout);
+    const line = /^best: trial (\d+) \(lr ([\d.]+), activation (\w+), seed (\d)\), configuration #1's best seed: val_acc ([\d.]+)%; test loss ([\d.]+), accuracy ([\d.]+)% \(60 rows\)$/m.exec(text.stdout);
     expect(line, text.stdout).not.toBeNull();
     expect(Number(line![1])).toBe(json.best.index);
+    expect(Number(line![5])).toBeCloseTo(json.best.score * 100, 2);
+    expect(Number(line![7])).toBeCloseTo(json.best.test.accuracy * 100, 2);
     expect(text.stdout).toContain(`saved model to ${best()}`);
     const saved = JSON.parse(readFileSync(join(best(), 'model.json'), 'utf8'));
     expect(saved.training.sweep).toEqual(json.best.config);
