@@ -4,13 +4,14 @@
 // saved as train saves (never replacing a model with a bad run). --json: one object on stdout.
 
 import { join } from 'node:path';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { createBackend, releaseSharedGpu } from '../backend/select.js';
 import { checkModelDirWritable } from '../io/model-files.js';
 import { saveModel } from '../model/files.js';
 import type { ModelSpec } from '../model/spec.js';
 import { defaultLoss } from '../model/validate-spec.js';
 import { constantBaselineLoss } from '../train/baseline.js';
+import { InputError } from '../util/errors.js';
 import '../train/model-methods.js';
 import { compareScores, sweep, sweepMetric, type SweepResult, type TrialResult } from '../train/sweep/sweep.js';
 import { parseSchedule, specFor } from './config.js';
@@ -30,6 +31,8 @@ function withFixed(spec: ModelSpec, fixed: FixedSettings): ModelSpec {
 
 /** --save-all gets dir/trial-<i> per model: each existing one must be a model folder, and dir writable. */
 async function checkSaveAll(dir: string): Promise<void> {
+  const stats = await stat(dir).catch(() => undefined);
+  if (stats && !stats.isDirectory()) throw new InputError('--save-all', dir, 'a folder (it gets one trial-<i> folder per model), not a file');
   const existing = (await readdir(dir).catch(() => [] as string[])).filter((e) => /^trial-\d+$/.test(e));
   for (const name of ['trial-0', ...existing]) await checkModelDirWritable(join(dir, name), { field: '--save-all' });
 }
@@ -97,7 +100,7 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
     const bestLr = typeof best.config.lr === 'number' ? best.config.lr : s.lr;
     const done = summaryJson(result, best, { test: test ? ev : undefined });
     try {
-      await saveTrained(best.model, { ...s, lr: bestLr }, outputs, { loss: ev.loss, baseline: constantBaselineLoss(best.model, train, scored), on: test ? 'test' : 'training' });
+      await saveTrained(best.model, { ...s, lr: bestLr }, outputs, { loss: ev.loss, baseline: constantBaselineLoss(best.model, train, scored), on: test ? 'test' : 'training' }, say);
     } catch (err) {
       if (json && err instanceof ExitError) process.stdout.write(`${JSON.stringify({ ...done, saved: false })}\n`);
       throw err;

@@ -3,6 +3,8 @@
 // --seed-list a,b), --data-order and --save-all. All checked here, before any data or device work,
 // with errors naming the flag and the bad value.
 
+import { OPTIMIZERS } from '../ops/names.js';
+import { OPTIMIZER_DEFAULTS } from '../ops/defaults.js';
 import type { InitName } from '../types/model-spec.js';
 import { GRID_CHECKS, MAX_MODELS, type SweepGrid, type SweepRandom, type TrialValue } from '../train/sweep/trials.js';
 import { InputError } from '../util/errors.js';
@@ -127,6 +129,14 @@ export function resolveSweep(raw: Record<string, unknown>): SweepSettings {
     else if (key === 'activation') draws.activation = p.values as SweepRandom['activation'];
     else throw new InputError(flag, raw[key], `one value or a low:high range with --random (comma lists make a grid; ranges are for ${RANGE_FLAGS})`);
   }
+  // A value the model would never read is a mistake, not a no-op: say so.
+  for (const key of ['momentum', 'beta1', 'beta2'] as const) {
+    if (!parsed[key] || key in OPTIMIZER_DEFAULTS[base.optimizer]) continue;
+    const users = OPTIMIZERS.filter((o) => key in OPTIMIZER_DEFAULTS[o]).join(', ');
+    throw new InputError(SWEPT[key].flag, raw[key], `no value with --optimizer ${base.optimizer}, which has no ${key} (${users} do)`);
+  }
+  const activations: readonly string[] = grid.activation ?? draws.activation ?? base.activation;
+  if (parsed.alpha && !activations.some((a) => a === 'leaky_relu' || a === 'elu')) throw new InputError('--alpha', raw.alpha, `no value unless an activation uses it (leaky_relu, elu), not ${activations.join(', ')}`);
   const perLayer = ['activation', 'alpha', 'dropout', 'init'].filter((k) => k in grid || k in draws);
   if (base.layers.length === 0 && perLayer.length > 0) throw new InputError(SWEPT[perLayer[0] as SweptKey].flag, raw[perLayer[0]], 'hidden layers to vary (--layers is empty)');
 

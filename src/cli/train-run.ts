@@ -108,7 +108,7 @@ const quote = (path: string) => (/^[\w./@%+=:,-]+$/.test(path) ? path : `'${path
  * prediction (diverged, or learned nothing) never replaces a model already there: that fails
  * with exit 1. Without a model to protect it is saved, marked in model.json, with a warning.
  */
-export async function saveTrained(model: Model, s: TrainSettings, outputs: Outputs, verdict: { loss: number; baseline: number; on: string }): Promise<void> {
+export async function saveTrained(model: Model, s: TrainSettings, outputs: Outputs, verdict: { loss: number; baseline: number; on: string }, say = (line: string) => process.stdout.write(`${line}\n`)): Promise<void> {
   const bad = !(verdict.loss <= verdict.baseline);
   const outcome = !(verdict.loss <= 2 * verdict.baseline) ? 'diverged' : 'no better than a constant prediction';
   const why = `the model's ${verdict.on} loss ${verdict.loss.toPrecision(4)} is no better than predicting a constant (${verdict.baseline.toPrecision(4)})`;
@@ -119,7 +119,7 @@ export async function saveTrained(model: Model, s: TrainSettings, outputs: Outpu
   if (bad) err(`webgpu-mlp: warning: ${why}`);
   if (s.out !== undefined) {
     await saveModel(model, s.out);
-    process.stdout.write(`saved model to ${s.out}${bad ? ` (marked "${outcome}" in model.json)` : ''}\n`);
+    say(`saved model to ${s.out}${bad ? ` (marked "${outcome}" in model.json)` : ''}`);
   }
 }
 

@@ -144,6 +144,23 @@ describe('webgpu-mlp sweep: random search, --save-all, Ctrl-C', () => {
   });
 });
 
+describe('webgpu-mlp sweep: the other grid flags', () => {
+  it('--beta1, --weight-decay, --dropout, --clip-norm lists make the grid; single --beta2 and --init reach every model', async () => {
+    const out = join(dir, 'many-flags');
+    const run = await cli(['sweep', ...DATA, '--epochs', '1', '--beta1', '0.8,0.9', '--beta2', '0.99', '--weight-decay', '0,1e-4', '--dropout', '0,0.2', '--clip-norm', '1,10', '--init', 'he_normal', '--out', out, '--json']);
+    const json = onlyJson(run);
+    expect(json.models).toBe(16);
+    expect(json.table).toHaveLength(16);
+    expect(Object.keys(json.table[0].config).sort()).toEqual(['beta1', 'clipNorm', 'dropout', 'weightDecay']);
+    expect(run.stderr).toMatch(/^model: 2-8-1 relu, bce_logits, adam, batch 32, 1 epochs, minmax inputs, beta2 0\.99, init he_normal$/m);
+    const saved = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const c = json.best.config;
+    expect(saved.training.optimizer).toMatchObject({ name: 'adam', beta1: c.beta1, beta2: 0.99, weightDecay: c.weightDecay });
+    expect(saved.training.clipNorm).toBe(c.clipNorm);
+    expect(saved.spec.hidden[0]).toMatchObject({ init: 'he_normal', ...(c.dropout > 0 ? { dropout: c.dropout } : {}) });
+  });
+});
+
 describe('webgpu-mlp sweep --config', () => {
   it('takes lists for the grid and the sweep keys in camelCase; flags override the file', async () => {
     const file = join(dir, 'sweep.json');
@@ -171,6 +188,9 @@ describe('webgpu-mlp sweep: bad input fails with one line, before any work', () 
     [['--lr', '0.1,0.2,0.3,0.4', '--seeds', '2000'], /^webgpu-mlp: sweep size: got "8000 models \(4 lr x 2000 seeds\)", expected at most 4096 models/],
     [['--data-order', 'mine'], /^webgpu-mlp: --data-order: got "mine", expected per-model or shared$/],
     [['--resume', 'ck'], /^webgpu-mlp: --resume: got "ck", expected nothing: --resume is a train flag/],
+    [['--momentum', '0.5,0.9'], /^webgpu-mlp: --momentum: got "0.5,0.9", expected no value with --optimizer adam, which has no momentum \(momentum, nesterov do\)$/],
+    [['--alpha', '0.1,0.3'], /^webgpu-mlp: --alpha: got "0.1,0.3", expected no value unless an activation uses it \(leaky_relu, elu\), not relu$/],
+    [['--save-all', '/etc/passwd'], /^webgpu-mlp: --save-all: got "\/etc\/passwd", expected a folder \(it gets one trial-<i> folder per model\), not a file$/],
   ];
   it.each(cases)('%j', async (args, pattern) => {
     expectRefused(await cli(['sweep', ...DATA, ...args]), pattern);
