@@ -32,13 +32,13 @@ train flags:
 CSV data (train): --categorical a,b  --numeric c  --exclude id,name  --task classification|regression
   --missing impute|drop|error (default impute: drop rows without a label, fill features)  --missing-values NA,?,-999
 sweep: train's flags, where --lr, --activation, --weight-decay, --dropout, --clip-norm (and sweep-only
-  --momentum, --beta1, --beta2, --alpha, --init) take comma lists: every combination is one model of ONE batch
+  --momentum, --beta1, --beta2, --alpha, --init) take comma lists: each combination is a configuration, trained once per seed, all models as ONE batch
   --lr 1e-3,3e-3,1e-2 --activation relu,tanh   (on sweep, --activation a,b is a grid over one activation for
   all layers, not one per layer)   --seeds 5 (seeds 0..4) | --seed-list 3,7,11   (default: --seed's value)
   --random <trials> [--random-seed 0] with ranges --lr 1e-4:1e-1 --weight-decay 1e-6:1e-3 (log-uniform)
   --dropout 0:0.5 (uniform), --activation relu,tanh (picked)   --data-order per-model|shared
   --validation-split 0.1 (sweep's default: the table ranks by validation accuracy, or loss for regression)
-  --out <dir> (the best model)  --save-all <dir> (every model, as dir/trial-<i>)  --json (one object on stdout)
+  --out <dir> (the top configuration's best seed)  --save-all <dir> (every model, as dir/trial-<i>)  --json (one object on stdout)
 evaluate: --model <dir> --dataset <name|file.csv|idx folder> [--label col] [--json] [--strict]  (a CSV file is scored whole)
 predict:  --model <dir> --input <file.csv> [--output <file.csv>] [--probabilities] [--strict]  (columns matched by name)
 export:   --model <dir> --format onnx|pytorch --out <path> [--opset 17|20] [--output probabilities|logits]  (export --help)
