@@ -8,25 +8,40 @@ import { readdir, stat } from 'node:fs/promises';
 import { createBackend, releaseSharedGpu } from '../backend/select.js';
 import { checkModelDirWritable } from '../io/model-files.js';
 import { saveModel } from '../model/files.js';
+import type { Dataset } from '../data/dataset.js';
 import type { ModelSpec } from '../model/spec.js';
 import { defaultLoss } from '../model/validate-spec.js';
 import { constantBaselineLoss } from '../train/baseline.js';
 import { InputError } from '../util/errors.js';
 import '../train/model-methods.js';
+import type { SweepMetric } from '../train/sweep/summary.js';
 import { compareScores, sweep, sweepMetric, type SweepResult, type TrialResult } from '../train/sweep/sweep.js';
 import { parseSchedule, specFor } from './config.js';
 import { imageDefaults } from './data-flags.js';
 import { loadDatasets } from './datasets.js';
+import type { DataInfo } from './table-data.js';
 import { onInterrupt } from './interrupt.js';
 import { createSweepProgress, type SweepProgress } from './sweep-progress.js';
 import { configText, metricLabel, metricText, resultsTable } from './sweep-table.js';
-import { resolveSweep, type FixedSettings } from './sweep-flags.js';
+import { resolveSweep, type FixedSettings, type SweepSettings } from './sweep-flags.js';
 import { ExitError, prepareOutputs, saveTrained } from './train-run.js';
 
 /** The sweep-only settings every model shares: alpha and init on each hidden layer. */
-function withFixed(spec: ModelSpec, fixed: FixedSettings): ModelSpec {
-  const layer = { ...(fixed.alpha !== undefined ? { alpha: fixed.alpha } : {}), ...(fixed.init !== undefined ? { init: fixed.init } : {}) };
-  return { ...spec, hidden: spec.hidden.map((h) => ({ ...h, ...layer })) };
+const withFixed = (spec: ModelSpec, fixed: FixedSettings): ModelSpec => ({ ...spec, hidden: spec.hidden.map((h) => ({ ...h, ...fixed.layer })) });
+
+/** What is about to be trained: the data, the shared model, the batch and what ranks it. */
+function header(sw: SweepSettings, spec: ModelSpec, train: Dataset, info: DataInfo | undefined, recipe: { schedule: string; normalize: string }, metric: SweepMetric, adapter: string): string[] {
+  const s = sw.base;
+  const fixed = Object.entries({ ...sw.fixed.optimizer, ...sw.fixed.layer }).map(([k, v]) => `, ${k} ${v}`).join('');
+  const activation = sw.grid?.activation || sw.random?.activation || spec.hidden.length === 0 ? '' : ` ${s.activation.join(',')}`;
+  const shape = [spec.inputSize, ...spec.hidden.map((h) => h.units), spec.outputSize].join('-');
+  const held = s.validationSplit > 0 ? `on ${Math.round(s.validationSplit * 100)}% of the training rows held out` : '(no --validation-split: ranked on the training rows)';
+  return [
+    `webgpu-mlp sweep: ${s.dataset} (${train.rows} train rows, ${train.features} features, ${train.task}) on ${adapter}`,
+    ...(info?.lines ?? []),
+    `model: ${shape}${activation}, ${spec.loss ?? defaultLoss(spec.task)}, ${s.optimizer}, batch ${s.batchSize}, ${s.epochs} epochs${recipe.schedule === 'constant' ? '' : `, ${recipe.schedule}`}${recipe.normalize === 'none' ? '' : `, ${recipe.normalize} inputs`}${fixed}`,
+    `sweep: ${sw.models} model${sw.models === 1 ? '' : 's'} = ${sw.shape}, trained as one batch; ranked by ${metricLabel(metric)} ${held}`,
+  ];
 }
 
 /** --save-all gets dir/trial-<i> per model: each existing one must be a model folder, and dir writable. */
@@ -52,13 +67,7 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
   let progress: SweepProgress | undefined;
   let removeHandler: (() => void) | undefined;
   try {
-    say(`webgpu-mlp sweep: ${s.dataset} (${train.rows} train rows, ${train.features} features, ${train.task}) on ${backend.kind === 'cpu' ? 'CPU' : 'WebGPU'}: ${backend.adapter}`);
-    for (const line of info?.lines ?? []) say(line);
-    const fixedText = Object.entries(sw.fixed).map(([k, v]) => `, ${k} ${v}`).join('');
-    const activation = sw.grid?.activation || sw.random?.activation || spec.hidden.length === 0 ? '' : ` ${s.activation.join(',')}`;
-    say(`model: ${[spec.inputSize, ...spec.hidden.map((h) => h.units), spec.outputSize].join('-')}${activation}, ${spec.loss ?? defaultLoss(spec.task)}, ${s.optimizer}, batch ${s.batchSize}, ${s.epochs} epochs${recipe.schedule === 'constant' ? '' : `, ${recipe.schedule}`}${recipe.normalize === 'none' ? '' : `, ${recipe.normalize} inputs`}${fixedText}`);
-    const held = s.validationSplit > 0 ? `${metricLabel(metric)} on ${Math.round(s.validationSplit * 100)}% of the training rows held out` : `${metricLabel(metric)} (no --validation-split: ranked on the training rows)`;
-    say(`sweep: ${sw.models} model${sw.models === 1 ? '' : 's'} = ${sw.shape}, trained as one batch; ranked by ${held}`);
+    for (const line of header(sw, spec, train, info, recipe, metric, `${backend.kind === 'cpu' ? 'CPU' : 'WebGPU'}: ${backend.adapter}`)) say(line);
     progress = createSweepProgress(Boolean(process.stderr.isTTY) && !json, s.epochs, metric);
     let stopRequested = false;
     removeHandler = onInterrupt({ stopping: 'stopping the sweep after this step', quitting: 'quitting now', progress, onFirst: () => (stopRequested = true) });
@@ -67,7 +76,7 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
       backend,
       epochs: s.epochs,
       batchSize: s.batchSize,
-      optimizer: { name: s.optimizer, lr: s.lr, weightDecay: s.weightDecay, ...(sw.fixed.momentum !== undefined ? { momentum: sw.fixed.momentum } : {}), ...(sw.fixed.beta1 !== undefined ? { beta1: sw.fixed.beta1 } : {}), ...(sw.fixed.beta2 !== undefined ? { beta2: sw.fixed.beta2 } : {}) },
+      optimizer: { name: s.optimizer, lr: s.lr, weightDecay: s.weightDecay, ...sw.fixed.optimizer },
       schedule: parseSchedule(recipe.schedule),
       ...(s.clipNorm !== undefined ? { clipNorm: s.clipNorm } : {}),
       seed: s.seed,

@@ -31,13 +31,10 @@ const RANGE_FLAGS = Object.values(SWEPT).filter((s) => s.range).map((s) => s.fla
 /** Train flags a sweep has no use for: refused rather than silently ignored. */
 const TRAIN_ONLY = { resume: '--resume', checkpointEvery: '--checkpoint-every', checkpointDir: '--checkpoint-dir' };
 
-/** Values every model shares, for the settings train has no flag for. */
+/** Values every model shares, for the settings train has no flag for: the optimizer's and each hidden layer's. */
 export interface FixedSettings {
-  momentum?: number;
-  beta1?: number;
-  beta2?: number;
-  alpha?: number;
-  init?: InitName;
+  optimizer: { momentum?: number; beta1?: number; beta2?: number };
+  layer: { alpha?: number; init?: InitName };
 }
 
 export interface SweepSettings {
@@ -117,14 +114,14 @@ export function resolveSweep(raw: Record<string, unknown>): SweepSettings {
   // A sweep ranks by a validation metric, so it holds some rows out unless told otherwise.
   if (raw.validationSplit === undefined) base.validationSplit = 0.1;
 
-  const fixed: FixedSettings = {};
+  const fixed: FixedSettings = { optimizer: {}, layer: {} };
   const grid: SweepGrid = {};
   const draws: Omit<SweepRandom, 'trials'> = {};
   for (const [key, p] of Object.entries(parsed) as [SweptKey, Parsed][]) {
     const { flag } = SWEPT[key];
     if (p.range) (draws as Record<string, unknown>)[key] = p.range;
     else if (p.values!.length === 1) {
-      if (!TRAIN_KEYS.includes(key)) (fixed as Record<string, unknown>)[key] = p.values![0];
+      if (!TRAIN_KEYS.includes(key)) Object.assign(key === 'alpha' || key === 'init' ? fixed.layer : fixed.optimizer, { [key]: p.values![0] });
     } else if (!random) (grid as Record<string, unknown>)[key] = p.values;
     else if (key === 'activation') draws.activation = p.values as SweepRandom['activation'];
     else throw new InputError(flag, raw[key], `one value or a low:high range with --random (comma lists make a grid; ranges are for ${RANGE_FLAGS})`);
