@@ -96,7 +96,7 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
     const best = chosen(result);
     say(`${result.models} models, ${Math.round(result.modelStepsPerSec).toLocaleString('en-US')} model-steps/s, ${result.seconds.toFixed(1)} s, ${backend.kind}: ${backend.adapter}`);
     if (result.stoppedByUser) {
-      say(`interrupted after ${Math.max(0, ...result.trials.map((t) => t.history.length))} of ${s.epochs} epochs: the table is for the weights at that point; nothing saved`);
+      say(`interrupted in epoch ${Math.max(0, ...result.trials.map((t) => t.history.length))} of ${s.epochs}: the table is for the weights at that point; nothing saved`);
       if (json) process.stdout.write(`${JSON.stringify(summaryJson(result, best, { interrupted: true }))}\n`);
       throw new ExitError('interrupted', 130);
     }

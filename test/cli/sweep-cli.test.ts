@@ -139,7 +139,7 @@ describe('webgpu-mlp sweep: random search, --save-all, Ctrl-C', () => {
     expect(run.code, run.stderr).toBe(130);
     expect(run.stderr).toContain('stopping the sweep after this step');
     expect(run.stdout).toMatch(/^#\s+lr\s+val_acc/m);
-    expect(run.stdout).toMatch(/^interrupted after \d+ of 300 epochs: .*nothing saved$/m);
+    expect(run.stdout).toMatch(/^interrupted in epoch \d+ of 300: .*nothing saved$/m);
     expect(existsSync(out)).toBe(false);
   });
 });
