@@ -58,29 +58,55 @@ const KEYS = {
 
 export const CONFIG_KEYS = Object.keys(KEYS) as (keyof typeof KEYS)[];
 
-const schema = z.strictObject(Object.fromEntries(Object.entries(KEYS).map(([k, [type]]) => [k, type.optional()])));
+/** A value, a list of them ([0.001, 0.01]: a grid) or a string ("1e-4:1e-1": a --random range). */
+const values = z.union([num, z.array(num).min(1), z.string()]);
+const VALUES = 'a number, a list of numbers (a grid) or a "low:high" range';
+/** The sweep command's file: train's keys, the hyperparameters as lists, and the sweep's own keys (sweep-flags.ts checks the values). */
+const SWEEP_KEYS = {
+  ...KEYS,
+  lr: [values, VALUES],
+  weightDecay: [values, VALUES],
+  dropout: [values, VALUES],
+  clipNorm: [values, VALUES],
+  momentum: [values, VALUES],
+  beta1: [values, VALUES],
+  beta2: [values, VALUES],
+  alpha: [values, VALUES],
+  init: [strings, 'an initializer name, or a list of them'],
+  activation: [strings, 'an activation name, or a list of them (a grid)'],
+  seeds: [int(1), 'an integer >= 1 (seeds 0..n-1)'],
+  seedList: [z.union([z.array(int(0)).min(1), z.string()]), 'a list of integers >= 0'],
+  random: [int(1), 'an integer >= 1 (random configurations)'],
+  randomSeed: [int(0), 'an integer >= 0'],
+  dataOrder: [z.enum(['per-model', 'shared']), '"per-model" or "shared"'],
+  saveAll: [z.string(), 'a folder path'],
+} satisfies Record<string, [z.ZodType, string]>;
+
+const schemaOf = (keys: Record<string, [z.ZodType, string]>) => z.strictObject(Object.fromEntries(Object.entries(keys).map(([k, [type]]) => [k, type.optional()])));
+const SCHEMAS = { train: { keys: KEYS as Record<string, [z.ZodType, string]>, schema: schemaOf(KEYS) }, sweep: { keys: SWEEP_KEYS as Record<string, [z.ZodType, string]>, schema: schemaOf(SWEEP_KEYS) } };
 
 /** Checks a parsed config object; throws one InputError naming the first bad key. */
-export function checkConfig(raw: unknown, source = '--config'): Record<string, unknown> {
+export function checkConfig(raw: unknown, source = '--config', command: 'train' | 'sweep' = 'train'): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError(source, raw, 'a JSON object of settings');
+  const { keys, schema } = SCHEMAS[command];
   const result = schema.safeParse(raw);
   if (result.success) return result.data as Record<string, unknown>;
   const issue = result.error.issues[0];
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
-    throw new InputError(`${source} key "${key}"`, 'an unknown setting', unknownKeyExpected(key, CONFIG_KEYS, 'one of'));
+    throw new InputError(`${source} key "${key}"`, 'an unknown setting', unknownKeyExpected(key, Object.keys(keys), 'one of'));
   }
-  const key = String(issue.path[0]) as keyof typeof KEYS;
-  throw new InputError(`${source} ${key}`, (raw as Record<string, unknown>)[key], KEYS[key]?.[1] ?? issue.message);
+  const key = String(issue.path[0]);
+  throw new InputError(`${source} ${key}`, (raw as Record<string, unknown>)[key], keys[key]?.[1] ?? issue.message);
 }
 
-/** Reads and checks a --config file. */
-export function readConfigFile(path: string): Record<string, unknown> {
+/** Reads and checks a --config file (a sweep's file may hold lists and the sweep's keys). */
+export function readConfigFile(path: string, command: 'train' | 'sweep' = 'train'): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new InputError('--config', path, `a readable JSON file (${(err as Error).message})`);
   }
-  return checkConfig(parsed, `--config ${path}`);
+  return checkConfig(parsed, `--config ${path}`, command);
 }

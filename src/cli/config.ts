@@ -60,12 +60,12 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   normalize: 'minmax',
 };
 
-function num(field: string, raw: unknown, check: (n: number) => boolean, expected: string): number {
+export function num(field: string, raw: unknown, check: (n: number) => boolean, expected: string): number {
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
   if (!Number.isFinite(n) || !check(n)) throw new InputError(field, raw, expected);
   return n;
 }
-const int = (field: string, raw: unknown, min: number) => num(field, raw, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
+export const int = (field: string, raw: unknown, min: number) => num(field, raw, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
 
 /** Flags give true; a config file was checked to hold a JSON boolean. A string is never truthy here. */
 function bool(field: string, raw: unknown): boolean {
@@ -73,7 +73,7 @@ function bool(field: string, raw: unknown): boolean {
   return raw;
 }
 
-function list(raw: unknown): string[] {
+export function list(raw: unknown): string[] {
   if (Array.isArray(raw)) return raw.map(String);
   return String(raw).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }

@@ -1,9 +1,10 @@
 // Entry of the `webgpu-mlp` command: parses flags (kebab-case, or the same keys in --config
-// JSON), dispatches to train / evaluate / predict, and turns errors into one line and a
+// JSON), dispatches to train / sweep / evaluate / predict, and turns errors into one line and a
 // non-zero exit (the stack only with --verbose).
 
 import { parseArgs } from 'node:util';
 import { evaluateCommand, predictCommand, trainCommand } from './commands.js';
+import { sweepCommand } from './sweep-command.js';
 import { readConfigFile } from './config-file.js';
 import { DATASET_NAMES } from './datasets.js';
 import { PORTABLE_COMMANDS, portableMain } from './export-commands.js';
@@ -12,7 +13,7 @@ import { InputError } from '../util/errors.js';
 import { closestKey } from '../util/suggest.js';
 import { ExitError } from './train-run.js';
 
-const USAGE = `usage: webgpu-mlp <train|evaluate|predict|export|import> [flags]
+const USAGE = `usage: webgpu-mlp <train|sweep|evaluate|predict|export|import> [flags]
 
 train flags:
   --dataset <${DATASET_NAMES.join('|')}>   (default mnist)
@@ -30,6 +31,14 @@ train flags:
   --seed 0  --backend webgpu|cpu  --out <dir>  --config <file.json>  --json  --verbose
 CSV data (train): --categorical a,b  --numeric c  --exclude id,name  --task classification|regression
   --missing impute|drop|error (default impute: drop rows without a label, fill features)  --missing-values NA,?,-999
+sweep: train's flags, where --lr, --activation, --weight-decay, --dropout, --clip-norm (and sweep-only
+  --momentum, --beta1, --beta2, --alpha, --init) take comma lists: each combination is a configuration, trained once per seed, all models as ONE batch
+  --lr 1e-3,3e-3,1e-2 --activation relu,tanh   (on sweep, --activation a,b is a grid over one activation for
+  all layers, not one per layer)   --seeds 5 (seeds 0..4) | --seed-list 3,7,11   (default: --seed's value)
+  --random <trials> [--random-seed 0] with ranges --lr 1e-4:1e-1 --weight-decay 1e-6:1e-3 (log-uniform)
+  --dropout 0:0.5 (uniform), --activation relu,tanh (picked)   --data-order per-model|shared
+  --validation-split 0.1 (sweep's default: the table ranks by validation accuracy, or loss for regression)
+  --out <dir> (the top configuration's best seed)  --save-all <dir> (every model, as dir/trial-<i>)  --json (one object on stdout)
 evaluate: --model <dir> --dataset <name|file.csv|idx folder> [--label col] [--json] [--strict]  (a CSV file is scored whole)
 predict:  --model <dir> --input <file.csv> [--output <file.csv>] [--probabilities] [--strict]  (columns matched by name)
 export:   --model <dir> --format onnx|pytorch --out <path> [--opset 17|20] [--output probabilities|logits]  (export --help)
@@ -47,6 +56,10 @@ const OPTIONS = {
   categorical: { type: 'string' }, numeric: { type: 'string' }, exclude: { type: 'string' }, missing: { type: 'string' },
   'missing-values': { type: 'string' }, task: { type: 'string' }, strict: { type: 'boolean' }, probabilities: { type: 'boolean' },
   'checkpoint-every': { type: 'string' }, 'checkpoint-dir': { type: 'string' }, resume: { type: 'string' },
+  // sweep
+  seeds: { type: 'string' }, 'seed-list': { type: 'string' }, random: { type: 'string' }, 'random-seed': { type: 'string' },
+  'data-order': { type: 'string' }, 'save-all': { type: 'string' }, momentum: { type: 'string' }, beta1: { type: 'string' },
+  beta2: { type: 'string' }, alpha: { type: 'string' }, init: { type: 'string' },
 } as const;
 
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -75,18 +88,19 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0];
   const verbose = Boolean(values.verbose);
   try {
-    if (!['train', 'evaluate', 'predict'].includes(command)) throw new InputError('command', command, 'train, evaluate or predict');
+    if (!['train', 'sweep', 'evaluate', 'predict'].includes(command)) throw new InputError('command', command, 'train, sweep, evaluate or predict');
     // The file is checked strictly (unknown keys, JSON types) before anything else happens.
-    const raw: Record<string, unknown> = values.config ? readConfigFile(values.config) : {};
+    const raw: Record<string, unknown> = values.config ? readConfigFile(values.config, command === 'sweep' ? 'sweep' : 'train') : {};
     for (const [k, v] of Object.entries(values)) if (!['config', 'json', 'verbose', 'help'].includes(k)) raw[camel(k)] = v;
     const json = Boolean(values.json);
     if (command === 'train') await trainCommand(raw, json);
+    else if (command === 'sweep') await sweepCommand(raw, json);
     else if (command === 'evaluate') await evaluateCommand(raw, json);
     else await predictCommand(raw);
     return 0;
   } catch (err) {
     const e = err as Error;
-    if (e instanceof ExitError && e.exitCode === 130) return 130; // train-run.ts has said what happened
+    if (e instanceof ExitError && e.exitCode === 130) return 130; // train-run.ts or the sweep has said what happened
     process.stderr.write(`webgpu-mlp: ${e.message.split('\n').join(verbose ? '\n' : ' ')}\n`);
     if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
     return e instanceof ExitError ? e.exitCode : 1;

@@ -14,6 +14,7 @@ import type { Trainer } from '../train/trainer.js';
 import type { SessionState } from '../types/session-state.js';
 import { InputError } from '../util/errors.js';
 import type { TrainSettings } from './config.js';
+import { onInterrupt } from './interrupt.js';
 import type { Progress } from './progress.js';
 
 /** An error that carries the process exit code (130: interrupted). */
@@ -66,21 +67,15 @@ export interface SessionRun {
 export async function runSession(model: Model, train: Dataset, s: TrainSettings, options: TrainerOptions & { backend: Backend }, outputs: Outputs, progress: Progress, resume?: SessionState): Promise<SessionRun> {
   const trainer = await model.trainer(train, { ...options, epochs: s.epochs, resume });
   let interrupted = false;
-  let firstAt = 0;
-  const onSigint = () => {
-    if (interrupted) {
-      // bin/webgpu-mlp.js passes on a SIGINT the terminal also sent: the same Ctrl-C, not a second.
-      if (performance.now() - firstAt < 500) return;
-      progress.stop();
-      process.stderr.write('webgpu-mlp: interrupted again; quitting without a checkpoint\n');
-      process.exit(130);
-    }
-    interrupted = true;
-    firstAt = performance.now();
-    process.stderr.write('\nwebgpu-mlp: stopping after this step to write a checkpoint (Ctrl-C again to quit at once)\n');
-    trainer.requestStop();
-  };
-  process.on('SIGINT', onSigint);
+  const removeHandler = onInterrupt({
+    stopping: 'stopping after this step to write a checkpoint',
+    quitting: 'quitting without a checkpoint',
+    progress,
+    onFirst: () => {
+      interrupted = true;
+      trainer.requestStop();
+    },
+  });
   try {
     if (trainer.epoch >= s.epochs) throw new InputError('--epochs', s.epochs, `more than the ${trainer.epoch} epochs the checkpoint has already trained`);
     const every = s.checkpointEvery;
@@ -102,7 +97,7 @@ export async function runSession(model: Model, train: Dataset, s: TrainSettings,
     }
     return { trainer, result: await finishSession(trainer), interrupted: false };
   } finally {
-    process.off('SIGINT', onSigint);
+    removeHandler();
   }
 }
 
@@ -113,7 +108,7 @@ const quote = (path: string) => (/^[\w./@%+=:,-]+$/.test(path) ? path : `'${path
  * prediction (diverged, or learned nothing) never replaces a model already there: that fails
  * with exit 1. Without a model to protect it is saved, marked in model.json, with a warning.
  */
-export async function saveTrained(model: Model, s: TrainSettings, outputs: Outputs, verdict: { loss: number; baseline: number; on: string }): Promise<void> {
+export async function saveTrained(model: Model, s: TrainSettings, outputs: Outputs, verdict: { loss: number; baseline: number; on: string }, say = (line: string) => process.stdout.write(`${line}\n`)): Promise<void> {
   const bad = !(verdict.loss <= verdict.baseline);
   const outcome = !(verdict.loss <= 2 * verdict.baseline) ? 'diverged' : 'no better than a constant prediction';
   const why = `the model's ${verdict.on} loss ${verdict.loss.toPrecision(4)} is no better than predicting a constant (${verdict.baseline.toPrecision(4)})`;
@@ -124,7 +119,7 @@ export async function saveTrained(model: Model, s: TrainSettings, outputs: Outpu
   if (bad) err(`webgpu-mlp: warning: ${why}`);
   if (s.out !== undefined) {
     await saveModel(model, s.out);
-    process.stdout.write(`saved model to ${s.out}${bad ? ` (marked "${outcome}" in model.json)` : ''}\n`);
+    say(`saved model to ${s.out}${bad ? ` (marked "${outcome}" in model.json)` : ''}`);
   }
 }
 

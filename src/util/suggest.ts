@@ -43,15 +43,17 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   if (exact) return exact;
   const alias = ALIASES[s];
   if (alias && known.includes(alias)) return alias;
-  // A shortened or lengthened name (restoreBest, outputs).
-  const prefixed = s.length >= 4 ? known.find((k) => squash(k).startsWith(s) || s.startsWith(squash(k)) && squash(k).length >= 4) : undefined;
-  if (prefixed) return prefixed;
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
     const d = distance(s, squash(k));
     if (d < bestD) [best, bestD] = [k, d];
   }
+  // One typo beats a prefix match (randomSeeed is randomSeed, not random).
+  if (bestD <= 1) return best;
+  // A shortened or lengthened name (restoreBest, outputs).
+  const prefixed = s.length >= 4 ? known.find((k) => squash(k).startsWith(s) || s.startsWith(squash(k)) && squash(k).length >= 4) : undefined;
+  if (prefixed) return prefixed;
   return best !== undefined && bestD <= Math.max(1, Math.floor(s.length / 3)) ? best : undefined;
 }
 

@@ -70,7 +70,7 @@ describe('CLI output', () => {
   it('with no command prints the usage', async () => {
     const r = await run(process.execPath, [BIN], { cwd: ROOT, timeout: 200_000 });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^usage: webgpu-mlp <train\|evaluate\|predict\|export\|import> \[flags\]/);
+    expect(r.stdout).toMatch(/^usage: webgpu-mlp <train\|sweep\|evaluate\|predict\|export\|import> \[flags\]/);
     expect(r.stdout).toMatch(/--resume <checkpoint dir>/);
     expect(r.stdout).toMatch(/^export: +--model <dir> --format onnx\|pytorch/m);
     expect(r.stdout).toMatch(/^import: +--torch <weights.safetensors>/m);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelDir } from '../../src/io/model-files.js';
-import { BIN, cli as runCli, requireBuild, ROOT, type Run } from '../support/cli.js';
+import { BIN, cli as runCli, requireBuild, ROOT, runAndSignal, type Run } from '../support/cli.js';
 
 // Runs longer than the other CLI tests: whole trainings, a SIGKILL mid-save, a terminal session.
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, timeout: 200_000 });
@@ -125,24 +125,6 @@ describe('a bad run never replaces a good model', () => {
 });
 
 /** Starts a CLI run, sends `signal` once `ready` matches its stderr, resolves when it exits. */
-function runAndSignal(args: string[], ready: RegExp, signal: NodeJS.Signals, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (!sent && ready.test(stderr)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    child.on('close', (code, sig) => resolve({ code: code ?? (sig === 'SIGKILL' ? 137 : -1), stdout, stderr }));
-  });
-}
-
 describe('Ctrl-C and resume', () => {
   it('SIGINT finishes the step, writes a checkpoint, says how to resume, exits 130, keeps --out; the resumed run equals an uninterrupted one bit for bit', async () => {
     const good = await goodModel('interrupted');

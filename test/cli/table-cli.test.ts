@@ -11,18 +11,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/util/rng.js';
-import { cli, lastJson, requireBuild, type Run } from '../support/cli.js';
+import { cli, expectOneLineError, lastJson, ours, requireBuild } from '../support/cli.js';
 import { PENGUIN_COLUMNS, penguinRows, penguinsCsv } from '../support/penguins.js';
-
-/** stderr minus the Vulkan loader's and Dawn's known noise. */
-const ours = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('webgpu-mlp'));
-
-function expectOneLineError(run: Run, pattern: RegExp): void {
-  expect(run.code, `exit code; stderr: ${run.stderr}`).not.toBe(0);
-  expect(ours(run.stderr), run.stderr).toHaveLength(1);
-  expect(ours(run.stderr)[0]).toMatch(pattern);
-  expect(run.stderr).not.toMatch(/^ {4}at /m);
-}
 
 let dir: string;
 let penguins: string;

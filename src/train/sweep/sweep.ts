@@ -136,7 +136,7 @@ export async function sweep(spec: ModelSpec, data: Dataset, options: SweepOption
 }
 
 /** Validation accuracy (classification) or loss, else the training ones. */
-function sweepMetric(classification: boolean, validated: boolean): SweepMetric {
+export function sweepMetric(classification: boolean, validated: boolean): SweepMetric {
   if (classification) return validated ? 'valAccuracy' : 'accuracy';
   return validated ? 'valLoss' : 'loss';
 }

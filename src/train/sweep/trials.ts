@@ -59,16 +59,16 @@ export interface Trial {
   readonly clipNorm?: number;
 }
 
-const GRID_KEYS = ['lr', 'activation', 'seed', 'weightDecay', 'dropout', 'momentum', 'beta1', 'beta2', 'clipNorm', 'alpha', 'init'] as const;
+export const GRID_KEYS = ['lr', 'activation', 'seed', 'weightDecay', 'dropout', 'momentum', 'beta1', 'beta2', 'clipNorm', 'alpha', 'init'] as const;
 const RANDOM_KEYS = ['trials', 'seed', 'lr', 'weightDecay', 'dropout', 'activation', 'seeds'];
-const INITS: readonly InitName[] = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_normal'];
+export const INITS: readonly InitName[] = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_normal'];
 /** More models than this would not fit one dispatch's z dimension on every device. */
 export const MAX_MODELS = 4096;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Per key: whether a value is valid, and what was expected. */
-const CHECKS: Record<(typeof GRID_KEYS)[number], [(v: unknown) => boolean, string]> = {
+export const GRID_CHECKS: Record<(typeof GRID_KEYS)[number], [(v: unknown) => boolean, string]> = {
   lr: [(v) => isNum(v) && v > 0, 'finite numbers > 0'],
   activation: [(v) => (ACTIVATIONS as readonly unknown[]).includes(v), `names from ${ACTIVATIONS.join(', ')}`],
   seed: [(v) => isNum(v) && Number.isInteger(v) && v >= 0, 'integers >= 0'],
@@ -83,7 +83,7 @@ const CHECKS: Record<(typeof GRID_KEYS)[number], [(v: unknown) => boolean, strin
 };
 
 function checkList(field: string, values: unknown, key: (typeof GRID_KEYS)[number]): void {
-  const [ok, expected] = CHECKS[key];
+  const [ok, expected] = GRID_CHECKS[key];
   if (!Array.isArray(values) || values.length === 0) throw new InputError(field, values, `a non-empty list of ${expected}`);
   const bad = values.find((v) => !ok(v));
   if (bad !== undefined) throw new InputError(field, bad, expected);
