@@ -4,7 +4,6 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OpArgs } from '../../../src/ops/args.js';
-import { SCALAR, SCALARS_LENGTH } from '../../../src/ops/args.js';
 import { OPTIMIZERS, type OptimizerName } from '../../../src/ops/names.js';
 import type { CpuTensor } from '../../../src/ops/tensor.js';
 import { cpuTensor } from '../../../src/ops/tensor.js';
@@ -12,6 +11,7 @@ import { Rng } from '../../../src/util/rng.js';
 import { compareBatchedOp, type BatchResult } from '../../support/compare-batch.js';
 import { randomTensor, type Tolerance } from '../../support/compare.js';
 import { releaseTestGpu } from '../../support/gpu.js';
+import { scalarsTensor } from '../../support/scalars.js';
 
 afterAll(releaseTestGpu);
 
@@ -38,12 +38,8 @@ const HYPER: Required<{ [K in keyof PerModel]: number[] }> = {
   maxNorm: [],
 };
 
-function scalars(m: number): CpuTensor {
-  const s = cpuTensor([SCALARS_LENGTH]);
-  s.data[SCALAR.lr] = LRS[m];
-  s.data[SCALAR.step] = STEPS[m];
-  return s;
-}
+/** Model m's scalars row: its own lr and step. */
+const scalars = (m: number): CpuTensor => scalarsTensor({ lr: LRS[m], step: STEPS[m] });
 
 /** Random states (second moments and accumulators >= 0), as the single-model test's. */
 function states(name: OptimizerName, n: number, rng: Rng): Pick<Args, 'state1' | 'state2'> {

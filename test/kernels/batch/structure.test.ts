@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareKernel } from '../../../src/kernels/index.js';
 import type { OpArgs } from '../../../src/ops/args.js';
-import { SCALAR, SCALARS_LENGTH } from '../../../src/ops/args.js';
+import { SCALARS_LENGTH } from '../../../src/ops/args.js';
 import type { CpuTensor, GpuTensor } from '../../../src/ops/tensor.js';
 import { cpuTensor } from '../../../src/ops/tensor.js';
 import { InputError } from '../../../src/util/errors.js';
@@ -14,17 +14,11 @@ import { Rng } from '../../../src/util/rng.js';
 import { batchContext, compareBatchedOp } from '../../support/compare-batch.js';
 import { emptyTensor, randomTensor, type Tolerance } from '../../support/compare.js';
 import { releaseTestGpu, testGpu } from '../../support/gpu.js';
+import { scalarsTensor } from '../../support/scalars.js';
 
 afterAll(releaseTestGpu);
 
 const MODELS = [1, 3, 7];
-
-function scalars(values: { rngStep?: number; batchOffset?: number }): CpuTensor {
-  const t = emptyTensor([SCALARS_LENGTH]);
-  t.data[SCALAR.rngStep] = values.rngStep ?? 0;
-  t.data[SCALAR.batchOffset] = values.batchOffset ?? 0;
-  return t;
-}
 
 const zeroMask = (values: ArrayLike<number>) => Array.from(values, (v) => v === 0);
 
@@ -40,7 +34,7 @@ describe('batched dropout', () => {
       const rng = new Rng(40 + models);
       const perModel = { p: RATES.slice(0, models), seed: SEEDS.slice(0, models) };
       for (const n of [1, 7, 65, 257, 4099]) {
-        const s = STEPS.slice(0, models).map((rngStep) => scalars({ rngStep }));
+        const s = STEPS.slice(0, models).map((rngStep) => scalarsTensor({ rngStep }));
         // Inputs bounded away from 0 so "dropped" and "exactly zero" mean the same thing.
         const xs = s.map(() => randomTensor(rng, [n], 0.5, 1.5));
         const fwd = await compareBatchedOp('dropout', { models: xs.map((x, m) => ({ x, y: emptyTensor([n]), p: RATES[0], seed: SEEDS[0], scalars: s[m] })), perModel }, tol);
@@ -58,7 +52,7 @@ describe('batched dropout', () => {
 
   it('one rate for all models (one table row) with per-model seeds, on 2-D tensors', async () => {
     const rng = new Rng(47);
-    const s = [1, 2, 3].map((rngStep) => scalars({ rngStep }));
+    const s = [1, 2, 3].map((rngStep) => scalarsTensor({ rngStep }));
     const models = s.map((sc) => ({ x: randomTensor(rng, [65, 33], 0.5, 1.5), y: emptyTensor([65, 33]), p: 0.25, seed: 0, scalars: sc }));
     const result = await compareBatchedOp('dropout', { models, perModel: { seed: [5, 6, 7] } }, tol);
     const masks = result.gpu.y.map(zeroMask);
@@ -67,7 +61,7 @@ describe('batched dropout', () => {
 
   it('one seed, rate and step for all models (shared scalars): every model draws the same mask', async () => {
     const rng = new Rng(48);
-    const sc = scalars({ rngStep: 9 });
+    const sc = scalarsTensor({ rngStep: 9 });
     const models = [0, 1, 2].map(() => ({ x: randomTensor(rng, [127], 0.5, 1.5), y: emptyTensor([127]), p: 0.5, seed: 11, scalars: sc }));
     const result = await compareBatchedOp('dropout', { models, shared: ['scalars'] }, tol);
     expect(zeroMask(result.gpu.y[2])).toEqual(zeroMask(result.gpu.y[0]));
@@ -135,7 +129,7 @@ describe('batched gather', () => {
       src,
       indices: cpuTensor([SRC_ROWS], rng.permutation(SRC_ROWS)),
       dst: emptyTensor([rows, cols]),
-      scalars: scalars({ batchOffset: OFFSETS[m] }),
+      scalars: scalarsTensor({ batchOffset: OFFSETS[m] }),
     }));
   }
 
@@ -169,9 +163,9 @@ describe('batched gather', () => {
     const rng = new Rng(95);
     const src = randomTensor(rng, [5, 3], 1, 2);
     const models = [
-      { src, indices: cpuTensor([6], [4, -1, 5, 1e9, 0.5, 2]), dst: emptyTensor([6, 3]), scalars: scalars({ batchOffset: 0 }) },
-      { src, indices: cpuTensor([6], [0, 1, 2, 3, 4, 0]), dst: emptyTensor([6, 3]), scalars: scalars({ batchOffset: 4 }) },
-      { src, indices: cpuTensor([6], [3, 3, 3, 3, 3, 3]), dst: emptyTensor([6, 3]), scalars: scalars({ batchOffset: 1e9 }) },
+      { src, indices: cpuTensor([6], [4, -1, 5, 1e9, 0.5, 2]), dst: emptyTensor([6, 3]), scalars: scalarsTensor({ batchOffset: 0 }) },
+      { src, indices: cpuTensor([6], [0, 1, 2, 3, 4, 0]), dst: emptyTensor([6, 3]), scalars: scalarsTensor({ batchOffset: 4 }) },
+      { src, indices: cpuTensor([6], [3, 3, 3, 3, 3, 3]), dst: emptyTensor([6, 3]), scalars: scalarsTensor({ batchOffset: 1e9 }) },
     ];
     const result = await compareBatchedOp('gather', { models, shared: ['src'] }, exact);
     expect(Array.from(result.gpu.dst[0].subarray(3, 9))).toEqual(new Array(6).fill(0));
