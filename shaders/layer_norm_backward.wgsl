@@ -1,7 +1,8 @@
 // Layer norm backward: dx per row, and dgamma / dbeta (added into when params.accumulate != 0).
 // Includes layer_norm.wgsl (workgroup_sum, row_index); bindings x, gamma, dy, mean_in, rstd_in, dx,
 // dgamma, dbeta and COLUMN_WG come from the descriptor in src/kernels/structure.ts. Both entry
-// points share one bind group, so each touches the bindings it does not use.
+// points share one bind group, so each touches the bindings it does not use. In a model batch
+// workgroup z is the model: each binding is read and written at that model's slice.
 
 // dx = rstd * (g - mean(g) - x̂ * mean(g * x̂)) with g = dy * gamma, x̂ = (x - mean) * rstd.
 @compute @workgroup_size(WG)
@@ -12,21 +13,24 @@ fn layer_norm_backward_rows(
 ) {
   _ = dgamma[0];
   _ = dbeta[0];
+  enter_model(wid.z);
   let r = row_index(wid, groups);
   if (r >= params.rows) { return; }
-  let base = r * params.cols;
-  let m = mean_in[r];
-  let rs = rstd_in[r];
+  let xb = base_x + r * params.cols;
+  let dyb = base_dy + r * params.cols;
+  let dxb = base_dx + r * params.cols;
+  let m = mean_in[base_mean_in + r];
+  let rs = rstd_in[base_rstd_in + r];
   var acc = vec2<f32>(0.0);
   for (var c = lid; c < params.cols; c += WG) {
-    let g = dy[base + c] * gamma[c];
-    acc += vec2<f32>(g, g * (x[base + c] - m) * rs);
+    let g = dy[dyb + c] * gamma[base_gamma + c];
+    acc += vec2<f32>(g, g * (x[xb + c] - m) * rs);
   }
   let means = workgroup_sum(lid, acc) / f32(params.cols);
   for (var c = lid; c < params.cols; c += WG) {
-    let g = dy[base + c] * gamma[c];
-    let xhat = (x[base + c] - m) * rs;
-    dx[base + c] = rs * (g - means.x - xhat * means.y);
+    let g = dy[dyb + c] * gamma[base_gamma + c];
+    let xhat = (x[xb + c] - m) * rs;
+    dx[dxb + c] = rs * (g - means.x - xhat * means.y);
   }
 }
 
@@ -36,19 +40,22 @@ fn layer_norm_backward_rows(
 fn layer_norm_backward_columns(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   _ = gamma[0];
   _ = dx[0];
+  enter_model(gid.z);
   let c = flat_index(gid, groups, COLUMN_WG);
   if (c >= params.cols) { return; }
   var sum_g = 0.0;
   var sum_b = 0.0;
   for (var r = 0u; r < params.rows; r++) {
-    let d = dy[r * params.cols + c];
-    sum_g += d * (x[r * params.cols + c] - mean_in[r]) * rstd_in[r];
+    let d = dy[base_dy + r * params.cols + c];
+    sum_g += d * (x[base_x + r * params.cols + c] - mean_in[base_mean_in + r]) * rstd_in[base_rstd_in + r];
     sum_b += d;
   }
+  let g = base_dgamma + c;
+  let b = base_dbeta + c;
   if (params.accumulate != 0u) {
-    sum_g += dgamma[c];
-    sum_b += dbeta[c];
+    sum_g += dgamma[g];
+    sum_b += dbeta[b];
   }
-  dgamma[c] = sum_g;
-  dbeta[c] = sum_b;
+  dgamma[g] = sum_g;
+  dbeta[b] = sum_b;
 }

@@ -1,14 +1,49 @@
 // One optimizer step over the flat parameter buffer, PER_THREAD elements per thread (so the
 // per-step values, bias corrections and clip factor, are computed once per thread, not per element),
 // updating params and the optimizer states in place. The optimizer kind and clipping are override constants so each
-// pipeline folds to one branch; the semantics are those of src/reference/optimizer.ts.
+// pipeline folds to one branch; the semantics are those of src/reference/optimizer.ts. In a model
+// batch, workgroup z is the model: its own slices of the flat buffers, its own scalars row (lr,
+// step), its own gradient norm and its own row of hyperparameters.
 
-// Generated from the descriptor in src/kernels/optimizer.ts: the uniform hp (n, decay_count,
-// weight_decay, then decay1 (the decay of state1: μ, β1 or ρ) and decay2 (state2's: β2) each with
-// 1 − decay and ln(decay), computed in float64 on the host since 1 − 0.999 in f32 would keep only
-// ~3 digits, then epsilon and max_norm); bindings scalars, grads, clip_sum_squares, params, state1,
-// state2; the overrides KIND (an OPT_<NAME> id) and CLIP; WG, PER_THREAD, the scalar slots LR_SLOT
-// and STEP_SLOT, and CLIP_EPSILON (added to the gradient norm so a zero gradient gives factor 1).
+// Generated from the descriptor in src/kernels/optimizer.ts: the uniform sizes (n, decay_count);
+// bindings scalars, grads, clip_sum_squares, params, state1, state2 and hyper (the hyperparameter
+// table: one row shared by every model, or one per model, columns HP_<NAME>: weight_decay, then
+// decay1 (the decay of state1: μ, β1 or ρ) and decay2 (state2's: β2) each with 1 − decay and
+// ln(decay), computed in float64 on the host since 1 − 0.999 in f32 would keep only ~3 digits,
+// then epsilon, max_norm and clips (1: this model clips; 0: factor exactly 1)); the overrides KIND
+// (an OPT_<NAME> id) and CLIP; WG, PER_THREAD, the scalar slots LR_SLOT and STEP_SLOT, and
+// CLIP_EPSILON (added to the gradient norm so a zero gradient gives factor 1).
+
+// This thread's model's hyperparameters, read once per thread from its table row.
+struct Hyper {
+  weight_decay: f32,
+  decay1: f32,
+  one_minus_decay1: f32,
+  log_decay1: f32,
+  decay2: f32,
+  one_minus_decay2: f32,
+  log_decay2: f32,
+  epsilon: f32,
+  max_norm: f32,
+  clips: bool,
+}
+var<private> hp: Hyper;
+
+fn load_hyper() -> Hyper {
+  let b = base_hyper;
+  return Hyper(
+    hyper[b + HP_WEIGHT_DECAY],
+    hyper[b + HP_DECAY1],
+    hyper[b + HP_ONE_MINUS_DECAY1],
+    hyper[b + HP_LOG_DECAY1],
+    hyper[b + HP_DECAY2],
+    hyper[b + HP_ONE_MINUS_DECAY2],
+    hyper[b + HP_LOG_DECAY2],
+    hyper[b + HP_EPSILON],
+    hyper[b + HP_MAX_NORM],
+    hyper[b + HP_CLIPS] != 0.0,
+  );
+}
 
 // 1 − β^t = −expm1(t·ln β). Near t·ln β = 0 a Taylor series (Horner, 9 terms: remainder < 1e-8
 // relative for |x| <= 0.5) avoids the cancellation of 1 − exp(x); below −0.5, 1 − exp(x) >= 0.39
@@ -22,8 +57,8 @@ fn one_minus_pow(log_beta: f32, t: f32) -> f32 {
 }
 
 fn clip_factor() -> f32 {
-  if (!CLIP) { return 1.0; }
-  return min(1.0, hp.max_norm / (sqrt(clip_sum_squares[0]) + CLIP_EPSILON));
+  if (!CLIP || !hp.clips) { return 1.0; }
+  return min(1.0, hp.max_norm / (sqrt(clip_sum_squares[base_clip_sum_squares]) + CLIP_EPSILON));
 }
 
 // lr·x / (sqrt(s) + ε): the step of adam (x = m̂, s = v̂), rmsprop and adagrad (x = g).
@@ -41,20 +76,24 @@ struct StepValues {
 }
 
 fn step_values() -> StepValues {
-  var v = StepValues(scalars[LR_SLOT], clip_factor(), 1.0, 1.0);
+  var v = StepValues(scalars[base_scalars + LR_SLOT], clip_factor(), 1.0, 1.0);
   if (KIND == OPT_ADAM || KIND == OPT_ADAMW) {
-    let t = scalars[STEP_SLOT];
+    let t = scalars[base_scalars + STEP_SLOT];
     v.correction1 = one_minus_pow(hp.log_decay1, t);
     v.correction2 = one_minus_pow(hp.log_decay2, t);
   }
   return v;
 }
 
+// i is the element's index within its model (decay_count counts within a model too).
 fn update(i: u32, sv: StepValues) {
   let lr = sv.lr;
-  var p = params[i];
-  var g = grads[i] * sv.grad_scale;
-  if (i < hp.decay_count) {
+  let ip = base_params + i;
+  let i1 = base_state1 + i;
+  let i2 = base_state2 + i;
+  var p = params[ip];
+  var g = grads[base_grads + i] * sv.grad_scale;
+  if (i < sizes.decay_count) {
     if (KIND == OPT_ADAMW) {
       p -= lr * hp.weight_decay * p;
     } else {
@@ -66,8 +105,8 @@ fn update(i: u32, sv: StepValues) {
       p -= lr * g;
     }
     case OPT_MOMENTUM, OPT_NESTEROV: {
-      let v = hp.decay1 * state1[i] + g;
-      state1[i] = v;
+      let v = hp.decay1 * state1[i1] + g;
+      state1[i1] = v;
       if (KIND == OPT_NESTEROV) {
         p -= lr * (g + hp.decay1 * v);
       } else {
@@ -75,25 +114,25 @@ fn update(i: u32, sv: StepValues) {
       }
     }
     case OPT_ADAM, OPT_ADAMW: {
-      let m = hp.decay1 * state1[i] + hp.one_minus_decay1 * g;
-      let v = hp.decay2 * state2[i] + hp.one_minus_decay2 * g * g;
-      state1[i] = m;
-      state2[i] = v;
+      let m = hp.decay1 * state1[i1] + hp.one_minus_decay1 * g;
+      let v = hp.decay2 * state2[i2] + hp.one_minus_decay2 * g * g;
+      state1[i1] = m;
+      state2[i2] = v;
       p -= adaptive_step(lr, m / sv.correction1, v / sv.correction2);
     }
     case OPT_RMSPROP: {
-      let s = hp.decay1 * state1[i] + hp.one_minus_decay1 * g * g;
-      state1[i] = s;
+      let s = hp.decay1 * state1[i1] + hp.one_minus_decay1 * g * g;
+      state1[i1] = s;
       p -= adaptive_step(lr, g, s);
     }
     case OPT_ADAGRAD: {
-      let s = state1[i] + g * g;
-      state1[i] = s;
+      let s = state1[i1] + g * g;
+      state1[i1] = s;
       p -= adaptive_step(lr, g, s);
     }
     default: {}
   }
-  params[i] = p;
+  params[ip] = p;
 }
 
 @compute @workgroup_size(WG)
@@ -102,15 +141,17 @@ fn optimizer_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   _ = clip_sum_squares[0];
   _ = state1[0];
   _ = state2[0];
+  enter_model(gid.z);
   // Thread t updates t, t + T, t + 2T, ... (T threads in all), so neighbouring threads touch
   // neighbouring elements on every pass.
   let threads = groups.x * groups.y * WG;
   let first = flat_index(gid, groups, WG);
-  if (first >= hp.n) { return; }
+  if (first >= sizes.n) { return; }
+  hp = load_hyper();
   let sv = step_values();
   for (var j = 0u; j < PER_THREAD; j++) {
     let i = first + j * threads;
-    if (i >= hp.n) { break; }
+    if (i >= sizes.n) { break; }
     update(i, sv);
   }
 }

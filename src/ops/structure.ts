@@ -12,9 +12,9 @@ function expectScalars(op: string, scalars: Shaped): void {
   expectShape(op, 'scalars', scalars, [SCALARS_LENGTH], 'the per-step scalars tensor');
 }
 
-/** p = 0 is the identity; p = 1 would drop everything and divide by zero. */
-function expectDropoutRate(op: string, p: number): void {
-  if (!(p >= 0 && p < 1)) throw new InputError(`${op}.p`, p, 'a dropout rate in [0, 1)');
+/** p = 0 is the identity; p = 1 would drop everything and divide by zero. Each model's rate of a batch too. */
+function expectDropoutRate(op: string, p: number, perModel: readonly number[] = []): void {
+  for (const rate of [p, ...perModel]) if (!(rate >= 0 && rate < 1)) throw new InputError(`${op}.p`, rate, 'a dropout rate in [0, 1)');
 }
 
 /** x [B, N] with gamma [N], mean [B], rstd [B]; returns [B, N]. */
@@ -29,16 +29,16 @@ function expectNormShapes(op: string, x: Shaped, gamma: Shaped, mean: Shaped, rs
 
 export const structureSpecs: OpSpecTable<'dropout' | 'dropoutGrad' | 'layerNorm' | 'layerNormGrad' | 'gather'> = {
   dropout: {
-    validate: ({ x, y, p, scalars }) => {
-      expectDropoutRate('dropout', p);
+    validate: ({ x, y, p, scalars, perModel }) => {
+      expectDropoutRate('dropout', p, perModel?.p);
       expectSameShape('dropout', 'x', x, 'y', y);
       expectScalars('dropout', scalars);
     },
     outputs: ['y'],
   },
   dropoutGrad: {
-    validate: ({ dy, dx, p, scalars }) => {
-      expectDropoutRate('dropoutGrad', p);
+    validate: ({ dy, dx, p, scalars, perModel }) => {
+      expectDropoutRate('dropoutGrad', p, perModel?.p);
       expectSameShape('dropoutGrad', 'dy', dy, 'dx', dx);
       expectScalars('dropoutGrad', scalars);
     },

@@ -10,8 +10,12 @@ import type { CpuTensor } from '../ops/tensor.js';
 type Args = OpArgs<CpuTensor>;
 type OptimizerArgs = Args['optimizer'];
 
-/** The gradient scale for clipping to maxNorm, from the sum of squares of the whole gradient. */
+/**
+ * The gradient scale for clipping to maxNorm, from the sum of squares of the whole gradient.
+ * maxNorm = Infinity (a model of a batch that does not clip) is exactly 1, even for an overflowed norm.
+ */
 export function clipFactor(sumSquares: number, maxNorm: number): number {
+  if (maxNorm === Infinity) return 1;
   return Math.min(1, maxNorm / (Math.sqrt(sumSquares) + CLIP_EPSILON));
 }
 
