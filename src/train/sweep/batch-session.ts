@@ -129,6 +129,11 @@ export class BatchSession {
     return this.finish();
   }
 
+  /** Steps run, epochs closed and each model's status so far. */
+  get state(): { steps: number; epoch: number; status: readonly ModelStatus[] } {
+    return { steps: this.steps, epoch: this.epoch, status: [...this.status] };
+  }
+
   /** True once every epoch ran or no model is still training. */
   get done(): boolean {
     return this.epoch >= this.setup.options.epochs || !this.status.includes('training');
