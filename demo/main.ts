@@ -462,7 +462,10 @@ async function main(): Promise<void> {
   fillSelect(byId<HTMLSelectElement>('dataset'), DATASET_NAMES, 'xor');
   const preset = byId<HTMLSelectElement>('preset');
   fillSelect(preset, ['', ...Object.keys(LESSONS)], '');
-  preset.querySelectorAll('option').forEach((o) => (o.textContent = LESSONS[o.value]?.title ?? 'Choose a lesson…'));
+  preset.querySelectorAll('option').forEach((o) => {
+    o.textContent = LESSONS[o.value]?.title ?? 'Choose a lesson…';
+    o.dataset.mode = LESSONS[o.value]?.compare ? 'compare' : 'single';
+  });
   initTrainOptions();
   initFeatureToggles(() => void reset());
   initNetworkEditor(() => void reset());
