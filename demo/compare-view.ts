@@ -3,7 +3,7 @@
 // variant. Pure drawing: the state comes from compare.ts.
 
 import type { Model, ModelStatus } from '../src/index.js';
-import { drawBoundary } from './boundary.js';
+import { canDrawBoundary, drawBoundary } from './boundary.js';
 import { Chart, finite, PALETTE, thin } from './charts.js';
 import type { ComparePoint } from './compare-run.js';
 import type { DataBundle } from './datasets.js';
@@ -67,12 +67,12 @@ function metricText(v: VariantState): string {
   return `${p.valLoss !== undefined ? 'held-out' : 'train'} loss ${Number.isFinite(loss) ? loss.toPrecision(3) : '–'}`;
 }
 
-/** One empty card per variant. */
-export function buildCards(host: HTMLElement, labels: readonly string[]): void {
+/** One empty card per variant; with a thumbnail canvas only where the data has a 2-D view (a note there would not fit). */
+export function buildCards(host: HTMLElement, labels: readonly string[], thumbnails: boolean): void {
   host.replaceChildren(
     ...labels.map((label, i) =>
       el('figure', { class: 'variant', 'data-testid': 'compare-card' }, [
-        el('canvas', { width: '200', height: '200', 'data-testid': 'compare-thumb', role: 'img', 'aria-label': `Decision boundary of ${label}` }),
+        ...(thumbnails ? [el('canvas', { width: '200', height: '200', 'data-testid': 'compare-thumb', role: 'img', 'aria-label': `Decision boundary of ${label}` })] : []),
         el('figcaption', {}, [
           el('span', { class: 'swatch', style: `background:${PALETTE[i % PALETTE.length]}` }),
           el('strong', {}, [label]),
@@ -105,6 +105,7 @@ export function renderCards(host: HTMLElement, state: CompareViewState): void {
 
 /** Redraws every thumbnail from its model's host weights; the canvases' data-drawn says which version they show. */
 export async function drawThumbnails(host: HTMLElement, state: CompareViewState): Promise<void> {
+  if (!canDrawBoundary(state.data.all)) return;
   const canvases = host.querySelectorAll<HTMLCanvasElement>('canvas[data-testid="compare-thumb"]');
   const raw = state.data.all.features;
   const version = state.version;

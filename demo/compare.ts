@@ -4,6 +4,7 @@
 // the base every variant starts from; changing them prepares a new comparison.
 
 import { Model, type Dataset, type ModelSpec, type NormalizerKind } from '../src/index.js';
+import { canDrawBoundary } from './boundary.js';
 import { Chart } from './charts.js';
 import type { CompareReport, CompareStart } from './compare-run.js';
 import { buildCards, drawThumbnails, renderCards, renderCompareChart, type CompareViewState } from './compare-view.js';
@@ -117,7 +118,9 @@ function prepare(): Promise<Run | undefined> {
     const name = variantChoice();
     const { grid, labels } = variantSet(name, { lr: base.settings.optimizer.lr, seed: base.settings.seed });
     const epochs = Math.max(1, Math.round(num('compare-epochs', 200)));
-    buildCards(cards(), labels);
+    const thumbnails = canDrawBoundary(base.data.all);
+    buildCards(cards(), labels, thumbnails);
+    setText('compare-note', thumbnails ? '' : `No 2-D view for ${base.data.all.features}-feature data: the cards show each variant's numbers.`);
     chart.clear();
     const startedAt = performance.now();
     setStatus(`Preparing ${labels.length} variants as one model batch…`);

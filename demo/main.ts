@@ -505,6 +505,7 @@ async function main(): Promise<void> {
   byId('backend').addEventListener('change', () => {
     writeUrlState(pageState());
     if (session) decide(session);
+    compareBaseChanged();
   });
   byId<HTMLInputElement>('loss-log').addEventListener('change', (e) => {
     setLossLog((e.target as HTMLInputElement).checked);
