@@ -144,7 +144,8 @@ function prepare(): Promise<Run | undefined> {
     await draw(next);
     // Tests and the README read how long the first thumbnails took.
     document.body.dataset.compareThumbsMs = String(Math.round(performance.now() - startedAt));
-    setStatus(`${labels.length} variants of ${VARIANT_TITLES[name].replace(/ \(\d+\)$/, '').toLowerCase()}, one model batch on the ${backend === 'webgpu' ? 'GPU' : 'CPU'}: press Compare.`);
+    const what = `${labels.length} variants of ${VARIANT_TITLES[name].replace(/ \(\d+\)$/, '').toLowerCase()}, one model batch on the ${backend === 'webgpu' ? 'GPU' : 'CPU'}`;
+    setStatus(running ? `Training ${what}.` : `${what}: press Compare.`);
     return next;
   })().catch((err) => {
     setStatus(`Could not prepare the comparison: ${(err as Error).message}`, true);
