@@ -58,6 +58,8 @@ let preparations = 0;
 let chart: Chart;
 let drawing = false;
 let lastDraw = 0;
+let lastDrawMs = 0;
+/** Thumbnails redraw at most this often while training, and never more than a third of the main thread's time (the worker shares the cores). */
 const DRAW_EVERY_MS = 500;
 
 const cards = () => byId('compare-cards');
@@ -211,7 +213,7 @@ function apply(r: Run, report: CompareReport): void {
   r.ms += report.ms;
 }
 
-/** Cards and chart every call; thumbnails (unless `thumbs` is false) at most every DRAW_EVERY_MS while training. */
+/** Cards and chart every call; thumbnails (unless `thumbs` is false) at most every DRAW_EVERY_MS, or twice the last redraw's time, while training. */
 function render(force: boolean, thumbs = true): void {
   const r = run;
   if (!r) return;
@@ -225,7 +227,7 @@ function render(force: boolean, thumbs = true): void {
   // Training time alone, without the page's drawing and the worker round trips.
   progress.dataset.trainingModelStepsPerSec = String(r.ms > 0 ? Math.round((r.modelSteps * 1000) / r.ms) : 0);
   if (r.done) setStatus('Every variant has finished: the best one by its final held-out number is marked.');
-  if (thumbs && !drawing && (force || performance.now() - lastDraw >= DRAW_EVERY_MS)) void draw(r);
+  if (thumbs && !drawing && (force || performance.now() - lastDraw >= Math.max(DRAW_EVERY_MS, 2 * lastDrawMs))) void draw(r);
 }
 
 /** Redraws every thumbnail for the run's current weights (one redraw at a time; a newer version left behind is drawn when idle). */
@@ -238,7 +240,8 @@ async function draw(r: Run): Promise<void> {
   try {
     await drawThumbnails(host, r.state);
     host.dataset.drawn = String(want);
-    host.dataset.drawMs = String(Math.round(performance.now() - started));
+    lastDrawMs = performance.now() - started;
+    host.dataset.drawMs = String(Math.round(lastDrawMs));
   } catch (err) {
     setStatus(`Drawing failed: ${(err as Error).message}`, true);
   } finally {
