@@ -475,6 +475,12 @@ async function main(): Promise<void> {
     base: compareBase,
     changed: () => {
       setRunning(false);
+      // A lesson made for the other mode (or another variant set) no longer describes the page.
+      const lesson = LESSONS[byId<HTMLSelectElement>('preset').value];
+      if (lesson && (compareMode() ? lesson.compare?.vary !== variantChoice() : !!lesson.compare)) {
+        byId<HTMLSelectElement>('preset').value = '';
+        showLesson('');
+      }
       writeUrlState(pageState());
     },
   });
