@@ -7,18 +7,18 @@ import 'uplot/dist/uPlot.min.css';
 import { decadeRange, decades, tick } from './axis-ticks.js';
 import type { DiagnosticsPoint, HistoryPoint } from './session.js';
 
-const PALETTE = ['#0877bd', '#f59322', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+export const PALETTE = ['#0877bd', '#f59322', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
-class Chart {
+export class Chart {
   private plot?: uPlot;
   private key = '';
 
-  constructor(private readonly host: HTMLElement, private readonly yLabel: string, public log: boolean) {
+  constructor(private readonly host: HTMLElement, private readonly yLabel: string, public log: boolean, private readonly height = 180) {
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(host);
   }
 
   private size(): { width: number; height: number } {
-    return { width: Math.max(200, this.host.clientWidth - 4), height: 180 };
+    return { width: Math.max(200, this.host.clientWidth - 4), height: this.height };
   }
 
   update(names: string[], data: uPlot.AlignedData): void {
@@ -70,14 +70,14 @@ export function clearCharts(): void {
  * A value uPlot can place: a diverged run's Infinity or NaN (or below 1e-30 on a log axis) becomes a gap,
  * and values beyond 1e30 are cut, since uPlot's tick generation fails on unbounded ranges.
  */
-function finite(v: number | undefined, log: boolean): number | null {
+export function finite(v: number | undefined, log: boolean): number | null {
   // uPlot's log ticks loop forever near the denormals (10^-324 is 0): a saturated net's 1e-320 gradient is shown as a gap.
   if (v === undefined || !Number.isFinite(v) || (log && v < 1e-30)) return null;
   return Math.max(-1e30, Math.min(1e30, v));
 }
 
 /** Keeps the charts cheap: at most ~600 points per series. */
-function thin<T>(items: readonly T[], max = 600): T[] {
+export function thin<T>(items: readonly T[], max = 600): T[] {
   if (items.length <= max) return [...items];
   const stride = items.length / max;
   const out: T[] = [];

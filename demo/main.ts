@@ -2,12 +2,14 @@
 // the train loop in chunks (yielding to the browser between them) and refreshes the views a few
 // times per second. Changing the data, features or network starts a new session; training options
 // apply live. Lessons and datasets set their network and training settings together; the whole
-// experiment is mirrored in the address so it can be shared.
+// experiment is mirrored in the address so it can be shared. Compare mode (compare.ts) trains
+// variants of the same network side by side from these controls.
 
 import { Model } from '../src/index.js';
 import { decideBackend, initBackend, type BackendChoice, type BackendDecision, type PageBackend } from './backend.js';
 import { canDrawBoundary, drawBoundary } from './boundary.js';
 import { clearCharts, initCharts, setLossLog, updateCharts } from './charts.js';
+import { compareBaseChanged, compareMode, initCompare, showCompareMode, variantChoice, type CompareBase } from './compare.js';
 import { hasCsv, initCsvInput } from './csv-input.js';
 import { buildDataset, DATASET_NAMES, type DataBundle, type DatasetName } from './datasets.js';
 import { drawDiagram, initDiagram } from './diagram.js';
@@ -248,7 +250,17 @@ function pageState() {
     seed: byId<HTMLInputElement>('seed').value,
     lesson: byId<HTMLSelectElement>('preset').value,
     backend: byId<HTMLSelectElement>('backend').value,
+    mode: compareMode() ? 'compare' : undefined,
+    vary: compareMode() ? variantChoice() : undefined,
   };
+}
+
+/** What Compare mode varies around: the current session's data and network, the training controls, the decided backend. */
+function compareBase(): CompareBase | undefined {
+  const s = session;
+  if (!s) return undefined;
+  const backend = (deciding ?? Promise.resolve({ kind: s.backend })).then((d) => d.kind);
+  return { data: s.data, features: s.features, spec: s.model.spec, train: s.train, test: s.test, settings: readTrainSettings(), normalize: s.data.normalize, backend };
 }
 
 async function reset(): Promise<void> {
@@ -283,6 +295,7 @@ async function reset(): Promise<void> {
     status('');
     decide(session!);
     render(true);
+    compareBaseChanged();
   } catch (err) {
     clearViews(`Could not build the data: ${(err as Error).message}`, true);
   }
@@ -348,6 +361,8 @@ function setLessonControls(id: string): boolean {
   setFeatures(lesson.features ?? ['x1', 'x2']);
   setHiddenLayers(lesson.layers);
   setTraining(lesson.training);
+  if (lesson.compare) byId<HTMLInputElement>('compare-epochs').value = String(lesson.compare.epochs);
+  showCompareMode(!!lesson.compare, lesson.compare?.vary);
   const log = byId<HTMLInputElement>('loss-log');
   log.checked = !!lesson.logLoss;
   setLossLog(log.checked);
@@ -381,6 +396,7 @@ function applyUrlState(): void {
   if (st.early !== undefined) byId<HTMLInputElement>('early-stop').checked = st.early;
   set('seed', st.seed);
   if (st.backend && ['auto', 'webgpu', 'cpu'].includes(st.backend)) byId<HTMLSelectElement>('backend').value = st.backend;
+  if (st.mode !== undefined || st.vary !== undefined) showCompareMode(st.mode === 'compare', st.vary);
   if (st.lesson && LESSONS[st.lesson]) {
     byId<HTMLSelectElement>('preset').value = st.lesson;
     showLesson(st.lesson);
@@ -446,12 +462,28 @@ async function main(): Promise<void> {
   fillSelect(byId<HTMLSelectElement>('dataset'), DATASET_NAMES, 'xor');
   const preset = byId<HTMLSelectElement>('preset');
   fillSelect(preset, ['', ...Object.keys(LESSONS)], '');
-  preset.querySelectorAll('option').forEach((o) => (o.textContent = LESSONS[o.value]?.title ?? 'Choose a lesson…'));
+  preset.querySelectorAll('option').forEach((o) => {
+    o.textContent = LESSONS[o.value]?.title ?? 'Choose a lesson…';
+    o.dataset.mode = LESSONS[o.value]?.compare ? 'compare' : 'single';
+  });
   initTrainOptions();
   initFeatureToggles(() => void reset());
   initNetworkEditor(() => void reset());
   initCsvInput(() => void reset());
   initCharts(byId('loss-chart'), byId('grad-chart'));
+  initCompare({
+    base: compareBase,
+    changed: () => {
+      setRunning(false);
+      // A lesson made for the other mode (or another variant set) no longer describes the page.
+      const lesson = LESSONS[byId<HTMLSelectElement>('preset').value];
+      if (lesson && (compareMode() ? lesson.compare?.vary !== variantChoice() : !!lesson.compare)) {
+        byId<HTMLSelectElement>('preset').value = '';
+        showLesson('');
+      }
+      writeUrlState(pageState());
+    },
+  });
   initDigitPad(() => session);
   initDiagram(byId('network-diagram'), (layer, delta) => {
     if (changeUnits(layer, delta)) void reset();
@@ -466,6 +498,7 @@ async function main(): Promise<void> {
   for (const id of ['optimizer', 'lr', 'batch-size', 'weight-decay', 'clip-norm', 'early-stop']) {
     byId(id).addEventListener('change', () => {
       writeUrlState(pageState());
+      compareBaseChanged();
       const s = session;
       if (!s) return;
       s.applySettings(readTrainSettings())
@@ -478,6 +511,7 @@ async function main(): Promise<void> {
   byId('backend').addEventListener('change', () => {
     writeUrlState(pageState());
     if (session) decide(session);
+    compareBaseChanged();
   });
   byId<HTMLInputElement>('loss-log').addEventListener('change', (e) => {
     setLossLog((e.target as HTMLInputElement).checked);

@@ -6,6 +6,7 @@ import type { HiddenLayerSpec } from '../src/index.js';
 import type { DatasetName } from './datasets.js';
 import type { FeatureName } from './features.js';
 import type { TrainingPreset } from './train-options.js';
+import type { VariantSetName } from './variants.js';
 
 export interface DatasetDefault {
   layers: HiddenLayerSpec[];
@@ -29,7 +30,7 @@ export const DATASET_DEFAULTS: Record<DatasetName, DatasetDefault> = {
 };
 
 /** The view a lesson is about: the panel the page highlights. */
-export type LessonView = 'grad-view' | 'dead-view' | 'boundary-view' | 'loss-view';
+export type LessonView = 'grad-view' | 'dead-view' | 'boundary-view' | 'loss-view' | 'compare-view';
 
 export interface Lesson {
   title: string;
@@ -45,6 +46,8 @@ export interface Lesson {
   training: TrainingPreset;
   /** Show the loss on a log axis (jumps by decades are the point). */
   logLoss?: boolean;
+  /** A Compare-mode lesson: the variants it trains side by side, for how many epochs. */
+  compare?: { vary: VariantSetName; epochs: number };
 }
 
 export const LESSONS: Record<string, Lesson> = {
@@ -133,5 +136,25 @@ export const LESSONS: Record<string, Lesson> = {
     testFraction: 0.5,
     layers: [{ units: 64, activation: 'relu', dropout: 0.3 }, { units: 64, activation: 'relu', dropout: 0.3 }],
     training: { optimizer: 'adamw', lr: 0.01, batchSize: 8, weightDecay: 0.01, earlyStopping: true },
+  },
+  'which-activation': {
+    title: 'Compare: which activation? Eight on the spirals',
+    text: 'The same 2×16 network trained eight times at once, once per activation, as one model batch. Watch sigmoid stay a blur while the ReLU family, gelu and silu wind around the spirals, and read how fast each loss falls on the log chart and where the held-out accuracies end.',
+    view: 'compare-view',
+    dataset: 'spirals',
+    rows: 300,
+    layers: relu(16, 2),
+    training: adam(0.01),
+    compare: { vary: 'activations', epochs: 150 },
+  },
+  'which-lr': {
+    title: 'Compare: five learning rates, two decades either side',
+    text: 'Plain SGD at five learning rates a decade apart, trained together as one model batch: 0.003 barely moves in 100 epochs, 0.3 and 3 settle, and 30 overshoots on every step, its loss high and jumpy (log chart). A rate that sends the loss to infinity is marked diverged and frozen while the others go on.',
+    view: 'compare-view',
+    dataset: 'circles',
+    rows: 200,
+    layers: tanh(8, 2),
+    training: { optimizer: 'sgd', lr: 0.3 },
+    compare: { vary: 'lr', epochs: 100 },
   },
 };

@@ -65,6 +65,14 @@ export class WallRate {
   }
 }
 
+/** A model's predictions for raw rows of `rawFeatures` columns (φ applied for 2-D data), on the page with the float64 reference. */
+export function hostPredict(model: Model, rawFeatures: number, features: readonly FeatureName[] | undefined, x: Float32Array): Float32Array {
+  const rows = x.length / rawFeatures;
+  const input = features && rawFeatures === 2 ? applyFeatures(features, x, rows) : x;
+  const out = Float32Array.from(forwardAll(model, input, rows).out);
+  return model.targetScaler ? invertTargetScaler(model.targetScaler, out) : out;
+}
+
 let sessions = 0;
 
 export class Session {
@@ -162,10 +170,7 @@ export class Session {
    * backend (its kernels may still be compiling) and never compete with it.
    */
   async predict(x: Float32Array): Promise<Float32Array> {
-    const rows = x.length / this.data.all.features;
-    const input = this.features && this.data.all.features === 2 ? applyFeatures(this.features, x, rows) : x;
-    const out = Float32Array.from(forwardAll(this.model, input, rows).out);
-    return this.model.targetScaler ? invertTargetScaler(this.model.targetScaler, out) : out;
+    return hostPredict(this.model, this.data.all.features, this.features, x);
   }
 
   async dispose(): Promise<void> {

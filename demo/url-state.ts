@@ -1,5 +1,5 @@
 // Shareable state: the whole experiment (dataset, rows, noise, test fraction, features, layers,
-// optimizer, learning rate, batch, weight decay, early stopping, seed, lesson, backend) lives in the
+// optimizer, learning rate, batch, weight decay, early stopping, seed, lesson, backend, compare mode) lives in the
 // address's query, so a link opens the same experiment. Layers read `8.tanh,16.relu.d0.2` (units,
 // activation, optional dropout).
 
@@ -20,6 +20,9 @@ export interface PageState {
   seed?: string;
   lesson?: string;
   backend?: string;
+  /** 'compare' for Compare mode, and the variant set it compares. */
+  mode?: string;
+  vary?: string;
 }
 
 export function encodeLayers(layers: readonly HiddenLayerSpec[]): string {
@@ -47,7 +50,7 @@ export function decodeLayers(text: string): HiddenLayerSpec[] | undefined {
 }
 
 const KEYS: Record<Exclude<keyof PageState, 'features' | 'layers' | 'early'>, string> = {
-  dataset: 'data', rows: 'rows', noise: 'noise', test: 'test', optimizer: 'opt', lr: 'lr', batch: 'batch', wd: 'wd', seed: 'seed', lesson: 'lesson', backend: 'backend',
+  dataset: 'data', rows: 'rows', noise: 'noise', test: 'test', optimizer: 'opt', lr: 'lr', batch: 'batch', wd: 'wd', seed: 'seed', lesson: 'lesson', backend: 'backend', mode: 'mode', vary: 'vary',
 };
 
 export function readUrlState(search = location.search): PageState {

@@ -7,7 +7,7 @@ export { acquireGpu, describeAdapter, GpuUnavailableError, GpuDeviceError, type 
 export { Model, type TrainOptions, type TrainerOptions, type DataOptions, type EvaluateResult } from './train/model-methods.js';
 export { Trainer, type ChunkOptions, type ChunkResult, type SessionState } from './train/trainer.js';
 export type { FitResult } from './train/fit.js';
-export { sweep, type SweepOptions, type SweepResult, type TrialResult } from './train/sweep/sweep.js';
+export { sweep, openSweep, type OpenSweep, type SweepOptions, type SweepResult, type TrialResult } from './train/sweep/sweep.js';
 export type { SweepGrid, SweepRandom } from './train/sweep/trials.js';
 export type { ConfigSummary, SweepMetric } from './train/sweep/summary.js';
 export type { BatchProgress, ModelStatus } from './train/sweep/batch-session.js';

@@ -4,53 +4,17 @@
 // network diagram, every lesson preset, URL state, the digit pad on scripted strokes of 0–9, verify,
 // save/load and the phone layout. Never skips: no Chromium = fail. Timings are printed for the README.
 
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, BASE_ARGS, CHROMIUM, openDemoPage, serveDemo } from './demo-server.js';
 import { DIGIT_STROKES } from './digit-strokes.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const DIST = join(ROOT, 'dist/demo');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
-
-let server: http.Server;
+let server: Awaited<ReturnType<typeof serveDemo>> | undefined;
 let baseUrl: string;
 
-function serve(): Promise<string> {
-  server = http.createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(DIST)) return void res.writeHead(403).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
-}
-
-async function openPage(browser: Browser, viewport = { width: 1280, height: 800 }, query = ''): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport, acceptDownloads: true });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(baseUrl + query);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  return { page, errors };
-}
+const openPage = (browser: Browser, viewport = { width: 1280, height: 800 }, query = '') => openDemoPage(browser, baseUrl + query, viewport);
 
 /** Waits until the boundary canvas shows the current weights; returns its number of distinct colours. */
 async function settledBoundary(page: Page): Promise<number> {
@@ -90,14 +54,11 @@ async function stepsPerSecond(page: Page, ms: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH); the demo e2e tests never skip`);
-  await build({ root: join(ROOT, 'demo'), configFile: join(ROOT, 'vite.config.ts'), mode: 'demo', logLevel: 'warn' });
-  await stat(join(DIST, 'index.html'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  baseUrl = await serve();
+  server = await serveDemo();
+  baseUrl = server.url;
 }, 150_000);
 
-afterAll(() => new Promise<void>((ok) => (server ? server.close(() => ok()) : ok())));
+afterAll(() => server?.close());
 
 describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
   let browser: Browser;
@@ -179,7 +140,8 @@ describe('playground with WebGPU (SwiftShader in headless Chromium)', () => {
   }, 100_000);
 
   it('every lesson preset loads, trains a few steps and shows its explanation', async () => {
-    const lessons = await page.getByTestId('preset-select').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value).filter((v) => v));
+    // (Compare-mode lessons train a model batch: compare.test.ts runs them.)
+    const lessons = await page.getByTestId('preset-select').locator('option').evaluateAll((o) => (o as HTMLOptionElement[]).filter((x) => x.value && x.dataset.mode !== 'compare').map((x) => x.value));
     expect(lessons.length).toBeGreaterThanOrEqual(9);
     await page.getByTestId('backend-select').selectOption('cpu');
     const grads: Record<string, number[]> = {};

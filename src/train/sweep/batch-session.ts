@@ -78,6 +78,18 @@ export class BatchSession {
   private readonly status: ModelStatus[];
   private readonly history: EpochLogs[][];
   private readonly divergedAt: (number | undefined)[];
+  private readonly trainStep: TrainStep;
+  // Where the loop stands: epochs closed, the step within the current epoch, that epoch's rows,
+  // active models and training time; totals over the run.
+  private epoch = 0;
+  private inEpoch = 0;
+  private epochRows = 0;
+  private epochActive = 0;
+  private epochSeconds = 0;
+  private steps = 0;
+  private seconds = 0;
+  private modelSteps = 0;
+  private stoppedByUser = false;
 
   constructor(private readonly setup: BatchSetup) {
     const { models, batch, backend, train, validation, options } = setup;
@@ -101,6 +113,7 @@ export class BatchSession {
     this.status = models.map(() => 'training');
     this.history = models.map(() => []);
     this.divergedAt = models.map(() => undefined);
+    this.trainStep = { program: this.bound.full.train, step: 0, lr: 0, lrs: this.lrs, batchOffset: 0 };
   }
 
   /** Binds the programs, uploads the data and every model's weights. */
@@ -117,50 +130,93 @@ export class BatchSession {
 
   /** Trains every epoch (or until every model has stopped); the models get their final weights. */
   async run(): Promise<BatchOutcome> {
+    while (!this.done && !this.stoppedByUser) await this.advance(Infinity);
+    return this.finish();
+  }
+
+  /** Steps run, epochs closed and each model's status so far. */
+  get state(): { steps: number; epoch: number; status: readonly ModelStatus[] } {
+    return { steps: this.steps, epoch: this.epoch, status: [...this.status] };
+  }
+
+  /** True once every epoch ran or no model is still training. */
+  get done(): boolean {
+    return this.epoch >= this.setup.options.epochs || !this.status.includes('training');
+  }
+
+  /**
+   * Runs up to `steps` more steps (fewer when the batch is done), closing each epoch that ends on
+   * the way; returns those epochs' progress. For callers that pace the batch themselves (the
+   * playground's chunks); nothing is read back between epochs.
+   */
+  async trainSteps(steps: number): Promise<BatchProgress[]> {
+    const ended: BatchProgress[] = [];
+    for (let left = steps; left > 0 && !this.done; ) {
+      const before = this.steps;
+      const progress = await this.advance(left);
+      left -= this.steps - before;
+      if (progress) ended.push(progress);
+    }
+    return ended;
+  }
+
+  /** Runs up to `limit` steps of the current epoch (beginning it if needed); closes it after its last step, or when the user stopped. */
+  private async advance(limit: number): Promise<BatchProgress | undefined> {
     const { backend, options } = this.setup;
     const { plan, feeder, stepsPerEpoch, source } = this.bound;
-    const step: TrainStep = { program: this.bound.full.train, step: 0, lr: 0, lrs: this.lrs, batchOffset: 0 };
-    let steps = 0;
-    let seconds = 0;
-    let modelSteps = 0;
-    let stoppedByUser = false;
-    let yielded = performance.now();
-    for (let epoch = 0; epoch < options.epochs && this.status.includes('training') && !stoppedByUser; epoch++) {
+    const step = this.trainStep;
+    if (this.inEpoch === 0) {
       for (const order of this.orders) order.begin();
       if (source && options.shuffle !== false) backend.writeTensor(source.order.id, this.bound.order);
-      const active = this.status.filter((s) => s === 'training').length;
-      const started = performance.now();
-      let rows = 0;
-      for (let s = 0; s < stepsPerEpoch; s++) {
-        const tail = s >= plan.full;
-        const batchRows = tail ? plan.tail : plan.batch;
-        for (let m = 0; m < this.n; m++) this.lrs[m] = this.status[m] === 'training' ? this.schedules[m].lrAt(steps) : 0;
-        step.program = tail ? this.bound.tail!.train : this.bound.full.train;
-        step.step = steps + 1;
-        step.batchOffset = s * plan.batch;
-        step.clearStats = s === 0 ? TRAIN_STATS : undefined;
-        step.hostInputs = feeder ? feeder.fill(this.bound.order, s * plan.batch, batchRows) : undefined;
-        this.runner.train(step);
-        steps++;
-        rows += batchRows;
-        if (performance.now() - yielded > YIELD_MS) {
-          await yieldToEvents();
-          yielded = performance.now();
-          if (this.setup.shouldStop?.()) {
-            stoppedByUser = true;
-            break;
-          }
+      this.epochActive = this.status.filter((s) => s === 'training').length;
+      this.epochRows = 0;
+      this.epochSeconds = 0;
+    }
+    const started = performance.now();
+    let yielded = started;
+    let ran = 0;
+    while (this.inEpoch < stepsPerEpoch && ran < limit) {
+      const s = this.inEpoch;
+      const tail = s >= plan.full;
+      const batchRows = tail ? plan.tail : plan.batch;
+      for (let m = 0; m < this.n; m++) this.lrs[m] = this.status[m] === 'training' ? this.schedules[m].lrAt(this.steps) : 0;
+      step.program = tail ? this.bound.tail!.train : this.bound.full.train;
+      step.step = this.steps + 1;
+      step.batchOffset = s * plan.batch;
+      step.clearStats = s === 0 ? TRAIN_STATS : undefined;
+      step.hostInputs = feeder ? feeder.fill(this.bound.order, s * plan.batch, batchRows) : undefined;
+      this.runner.train(step);
+      this.steps++;
+      this.inEpoch++;
+      ran++;
+      this.epochRows += batchRows;
+      if (performance.now() - yielded > YIELD_MS) {
+        await yieldToEvents();
+        yielded = performance.now();
+        if (this.setup.shouldStop?.()) {
+          this.stoppedByUser = true;
+          break;
         }
       }
-      this.runner.inspect(this.weightCheck);
-      const [lossSums, corrects, weightSquares] = await backend.readModelStats([...TRAIN_STATS, STAT.paramSquares.id]);
-      const epochSeconds = (performance.now() - started) / 1000;
-      seconds += epochSeconds;
-      modelSteps += active * (stoppedByUser ? 0 : stepsPerEpoch);
-      const logs = await this.closeEpoch(epoch, steps, rows, epochSeconds, lossSums, corrects, weightSquares);
-      await this.setup.onEpochEnd?.({ epoch: epoch + 1, epochs: options.epochs, logs, status: [...this.status] });
     }
-    // As a lone fit does at its end: models that kept training get their best epoch's weights back.
+    const seconds = (performance.now() - started) / 1000;
+    this.epochSeconds += seconds;
+    this.seconds += seconds;
+    this.modelSteps += this.epochActive * ran;
+    if (this.inEpoch < stepsPerEpoch && !this.stoppedByUser) return undefined;
+    this.runner.inspect(this.weightCheck);
+    const [lossSums, corrects, weightSquares] = await backend.readModelStats([...TRAIN_STATS, STAT.paramSquares.id]);
+    const logs = await this.closeEpoch(this.epoch, this.steps, this.epochRows, this.epochSeconds, lossSums, corrects, weightSquares);
+    this.epoch++;
+    this.inEpoch = 0;
+    const progress: BatchProgress = { epoch: this.epoch, epochs: options.epochs, logs, status: [...this.status] };
+    await this.setup.onEpochEnd?.(progress);
+    return progress;
+  }
+
+  /** Ends the run: models that kept training get their best epoch's weights back (as a lone fit does), and every model its final weights. */
+  async finish(): Promise<BatchOutcome> {
+    const { backend } = this.setup;
     const restoredBest = this.stopping.map((stop, m) => {
       if (this.status[m] === 'diverged' || !stop?.restoresBest || stop.bestEpoch === undefined) return false;
       if (this.status[m] === 'training') backend.restoreParams('best', m);
@@ -174,10 +230,10 @@ export class BatchSession {
       divergedAt: this.divergedAt,
       bestEpoch: this.stopping.map((s) => s?.bestEpoch),
       restoredBest,
-      steps,
-      seconds,
-      modelStepsPerSec: modelSteps / Math.max(1e-9, seconds),
-      stoppedByUser,
+      steps: this.steps,
+      seconds: this.seconds,
+      modelStepsPerSec: this.modelSteps / Math.max(1e-9, this.seconds),
+      stoppedByUser: this.stoppedByUser,
     };
   }
 
@@ -232,8 +288,8 @@ export class BatchSession {
     return logs;
   }
 
-  /** Every model's weights back to its host copy. */
-  private async syncModels(): Promise<void> {
+  /** Every model's current weights back to its host copy (the playground draws from them between chunks). */
+  async syncModels(): Promise<void> {
     const params = await this.setup.backend.readParams();
     const total = this.ctx.layout.total;
     this.setup.models.forEach((model, m) => {

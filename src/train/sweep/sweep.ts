@@ -2,6 +2,7 @@
 // hyperparameters and seeds — returning each trial's history and metrics, a table of
 // configurations (mean ± std over seeds) sorted by the validation metric, and the models themselves.
 
+import type { Backend } from '../../backend/backend.js';
 import { resolveBackend } from '../../backend/select.js';
 import type { Dataset } from '../../data/dataset.js';
 import { fitNormalizer, fitTargetScaler } from '../../data/normalize.js';
@@ -70,8 +71,40 @@ export interface SweepResult {
 
 const SWEEP_KEYS = [...SESSION_KEYS.filter((k) => !['callbacks', 'resume', 'maxSteps', 'logEverySteps', 'diagnosticsEverySteps', 'scheduleSteps'].includes(k)), 'grid', 'random', 'dataOrder', 'onEpochEnd', 'shouldStop'];
 
+/** A sweep's model batch, checked, built and loaded but not yet trained. */
+export interface OpenSweep {
+  trials: Trial[];
+  models: Model[];
+  /** Step it with trainSteps (the playground's chunks) or run it to the end (sweep()). */
+  session: BatchSession;
+  backend: Backend;
+  /** Whether a validation set scores the models. */
+  validated: boolean;
+  /** Releases the backend when the sweep made it. */
+  close(): void;
+}
+
 /** Trains every trial of the grid (or random search) as one model batch. */
 export async function sweep(spec: ModelSpec, data: Dataset, options: SweepOptions): Promise<SweepResult> {
+  const open = await openSweep(spec, data, options);
+  try {
+    const { trials, models, session, backend } = open;
+    const outcome = await session.run();
+    const metric = sweepMetric(models[0].spec.task !== 'regression', open.validated);
+    const results = trials.map((t, m) => trialResult(t, m, models[m], outcome, metric));
+    for (const [m, r] of results.entries()) {
+      models[m].training = runRecord({ ...models[m].training, backend: backend.kind, adapter: backend.adapter }, { outcome: r.status, history: r.history, epochs: r.history.length, steps: outcome.steps, bestEpoch: r.bestEpoch, restoredBest: outcome.restoredBest[m] });
+    }
+    const table = summarize(results, metric);
+    const best = results.filter((r) => Number.isFinite(r.score)).sort((a, b) => compareScores(metric, a.score, b.score))[0] ?? results[0];
+    return { trials: results, table, metric, best, models: models.length, steps: outcome.steps, seconds: outcome.seconds, modelStepsPerSec: outcome.modelStepsPerSec, backend: backend.kind, adapter: backend.adapter, stoppedByUser: outcome.stoppedByUser };
+  } finally {
+    open.close();
+  }
+}
+
+/** Checks the options, expands the trials and builds their models, then binds and loads the batch on the backend. */
+export async function openSweep(spec: ModelSpec, data: Dataset, options: SweepOptions): Promise<OpenSweep> {
   if (typeof options !== 'object' || options === null) throw new InputError('options', options, 'an object with epochs, batchSize, optimizer and grid or random');
   rejectUnknownKeys(options, SWEEP_KEYS, '');
   const { grid, random, dataOrder, onEpochEnd, shouldStop, ...fitOptions } = options;
@@ -99,6 +132,9 @@ export async function sweep(spec: ModelSpec, data: Dataset, options: SweepOption
     model.training = { epochs: fitOptions.epochs, batchSize: fitOptions.batchSize, optimizer: trials[m].optimizer, schedule: fitOptions.schedule ?? { kind: 'constant' }, clipNorm: trials[m].clipNorm, seed: trials[m].seed, sweep: trials[m].config };
   }
   const { backend, owned } = await resolveBackend(fitOptions.backend);
+  const close = () => {
+    if (owned) backend.destroy();
+  };
   try {
     const fits = resident(backend, train) && (!validation || resident(backend, validation));
     if (dataOrder === 'per-model' && !fits) throw new InputError('dataOrder', dataOrder, `'shared': the training set (${(train.x.byteLength / 2 ** 20).toFixed(0)} MiB) is fed from the host on this device`);
@@ -121,17 +157,10 @@ export async function sweep(spec: ModelSpec, data: Dataset, options: SweepOption
       shouldStop,
     });
     await session.load();
-    const outcome = await session.run();
-    const metric = sweepMetric(models[0].spec.task !== 'regression', Boolean(validation));
-    const results = trials.map((t, m) => trialResult(t, m, models[m], outcome, metric));
-    for (const [m, r] of results.entries()) {
-      models[m].training = runRecord({ ...models[m].training, backend: backend.kind, adapter: backend.adapter }, { outcome: r.status, history: r.history, epochs: r.history.length, steps: outcome.steps, bestEpoch: r.bestEpoch, restoredBest: outcome.restoredBest[m] });
-    }
-    const table = summarize(results, metric);
-    const best = results.filter((r) => Number.isFinite(r.score)).sort((a, b) => compareScores(metric, a.score, b.score))[0] ?? results[0];
-    return { trials: results, table, metric, best, models: models.length, steps: outcome.steps, seconds: outcome.seconds, modelStepsPerSec: outcome.modelStepsPerSec, backend: backend.kind, adapter: backend.adapter, stoppedByUser: outcome.stoppedByUser };
-  } finally {
-    if (owned) backend.destroy();
+    return { trials, models, session, backend, validated: Boolean(validation), close };
+  } catch (err) {
+    close();
+    throw err;
   }
 }
 
