@@ -70,6 +70,8 @@ export class BatchSession {
   private readonly bound: SessionPrograms;
   /** Sums each model's squared weights: a finite epoch loss does not prove the weights after its last step finite. */
   private readonly weightCheck: Program<'diagnostics'>;
+  /** When the loop last let other events run. */
+  private yielded = performance.now();
   private readonly runner: StepRunner;
   private readonly orders: EpochOrder[];
   private readonly schedules: Schedule[];
@@ -173,7 +175,6 @@ export class BatchSession {
       this.epochSeconds = 0;
     }
     const started = performance.now();
-    let yielded = started;
     let ran = 0;
     while (this.inEpoch < stepsPerEpoch && ran < limit) {
       const s = this.inEpoch;
@@ -190,9 +191,10 @@ export class BatchSession {
       this.inEpoch++;
       ran++;
       this.epochRows += batchRows;
-      if (performance.now() - yielded > YIELD_MS) {
+      // The last yield is remembered across calls: epochs (and chunks) shorter than YIELD_MS must still let Ctrl-C in.
+      if (performance.now() - this.yielded > YIELD_MS) {
         await yieldToEvents();
-        yielded = performance.now();
+        this.yielded = performance.now();
         if (this.setup.shouldStop?.()) {
           this.stoppedByUser = true;
           break;
