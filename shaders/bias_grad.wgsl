@@ -3,8 +3,9 @@
 // are read contiguously), then a tree reduction in workgroup memory combines the lanes. In a model
 // batch workgroup z is the model: enter_model points base_dy and base_out at its slices.
 
-// The override ACCUMULATE, uniform params { rows, cols }, bindings dy and out, and COLS (columns
-// per workgroup) and LANES (invocations per column) come from the descriptor in src/kernels/linear.ts.
+// The overrides ACCUMULATE and LANES (invocations per column: up to 16, fewer for short columns),
+// uniform params { rows, cols }, bindings dy and out, and COLS (columns per workgroup) come from
+// the descriptor in src/kernels/linear.ts.
 
 var<workgroup> partial: array<f32, COLS * LANES>;
 

@@ -1,6 +1,7 @@
 // Scalar reductions: sum and sum of squares (in one or two passes, see src/kernels/loss.ts), the
-// accuracy count and the dead-unit count. Each workgroup of 256 threads strides over its share,
-// a shared-memory tree adds the 256 per-thread values, and thread 0 writes one output word.
+// accuracy count and the dead-unit count. Each workgroup of WG threads (an override: 256, or as few
+// as 32 for a single workgroup reducing few items) strides over its share, a shared-memory tree
+// adds the WG per-thread values, and thread 0 writes one output word.
 // Uniform params (declared in src/kernels/loss.ts): n = items reduced (elements for sum, rows for
 // accuracy, columns for deadUnits); width = accuracy's classes C of pred, deadUnits' rows B of y;
 // aux = reduce_sum: 1 squares each value, accuracy: target columns (1 or C); accumulate = 1:

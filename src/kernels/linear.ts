@@ -11,7 +11,7 @@ import { matmulDims } from '../ops/linear.js';
 import { activationId } from '../ops/names.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import type { KernelContext } from './context.js';
-import { bool, defineKernel, u32 } from './descriptor.js';
+import { bool, defineKernel, u32, u32Override } from './descriptor.js';
 import { groups1d, type Dispatch } from './dispatch.js';
 import { activationTable } from './pointwise.js';
 import { ACT_PER_MODEL } from './matmul/descriptors.js';
@@ -20,16 +20,24 @@ import { recordTexelCopies, texelOperand } from './matmul/texel-operands.js';
 
 type Args = OpArgs<GpuTensor>;
 
-/** Columns per bias-gradient workgroup, and invocations striding down each column. */
+/** Columns per bias-gradient workgroup, and at most this many invocations striding down each column. */
 const BIAS_GRAD_COLS = 16;
 const BIAS_GRAD_LANES = 16;
+/** Rows each lane adds at least: a short column gets fewer lanes (fewer idle invocations and tree levels). */
+const BIAS_GRAD_ROWS_PER_LANE = 8;
+
+function biasGradLanes(rows: number): number {
+  let lanes = 1;
+  while (lanes < BIAS_GRAD_LANES && lanes * BIAS_GRAD_ROWS_PER_LANE < rows) lanes *= 2;
+  return lanes;
+}
 
 const BIAS_GRAD = defineKernel({
   name: 'bias_grad', body: biasGradWgsl,
   uniform: { rows: 'u32', cols: 'u32' },
   bindings: { dy: 'read', out: 'read_write' },
-  overrides: { ACCUMULATE: bool(false) },
-  constants: { COLS: u32(BIAS_GRAD_COLS), LANES: u32(BIAS_GRAD_LANES) },
+  overrides: { ACCUMULATE: bool(false), LANES: u32Override(BIAS_GRAD_LANES) },
+  constants: { COLS: u32(BIAS_GRAD_COLS) },
 });
 
 /**
@@ -75,7 +83,7 @@ async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatc
   const { descriptor, workgroups } = choice;
   if (choice.kind === 'buffer') {
     const uniform = { m, n, k, alpha, rows_a: 0, rows_b: 0 };
-    return [await ctx.dispatch(descriptor, { label: 'matmul', entry: 'matmul', overrides, uniform, bindings: { a, b, ...epilogue }, modelStrides, workgroups })];
+    return [await ctx.dispatch(descriptor, { label: descriptor.name, entry: 'matmul', overrides, uniform, bindings: { a, b, ...epilogue }, modelStrides, workgroups })];
   }
   const ta = texelOperand(ctx, 'matmul.a', a, choice.aRows);
   const tb = texelOperand(ctx, 'matmul.b', b, choice.bRows);
@@ -86,7 +94,7 @@ async function matmul(ctx: KernelContext, args: Args['matmul']): Promise<Dispatc
 
 async function biasGrad(ctx: KernelContext, { dy, out, accumulate }: Args['biasGrad']): Promise<Dispatch[]> {
   const [rows, cols] = dy.shape;
-  const overrides = { ACCUMULATE: Boolean(accumulate) };
+  const overrides = { ACCUMULATE: Boolean(accumulate), LANES: biasGradLanes(rows) };
   return [await ctx.dispatch(BIAS_GRAD, { label: 'biasGrad', entry: 'bias_grad', overrides, uniform: { rows, cols }, bindings: { dy, out }, workgroups: groups1d(cols, BIAS_GRAD_COLS) })];
 }
 

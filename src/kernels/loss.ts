@@ -14,7 +14,7 @@ import type { GpuTensor } from '../ops/tensor.js';
 import { sizeOf } from '../ops/tensor.js';
 import { ACTIVATION_LIBRARY } from './activations.js';
 import type { Binding, KernelContext } from './context.js';
-import { defineKernel, idConstants, type ModelStrides, type UniformValues } from './descriptor.js';
+import { defineKernel, idConstants, u32Override, type ModelStrides, type UniformValues } from './descriptor.js';
 import { groups1d, type Dispatch } from './dispatch.js';
 
 type Args = OpArgs<GpuTensor>;
@@ -29,23 +29,33 @@ const LOSS = defineKernel({
   constants: idConstants('LOSS', LOSSES),
 });
 
-/** Threads per workgroup in reduce.wgsl. */
+/** Threads per workgroup in reduce.wgsl's first pass over many values. */
 const WG = 256;
+/** Fewest threads per workgroup: a single-workgroup reduction of few items takes a power of two from here to WG. */
+const MIN_WG = 32;
+
+/** Threads for one workgroup reducing `items` (each thread takes at least one): fewer threads, fewer idle lanes and tree levels. */
+function workgroupFor(items: number): number {
+  let wg = MIN_WG;
+  while (wg < items && wg < WG) wg *= 2;
+  return wg;
+}
 /** First-pass workgroups at most: the second pass then adds <= one value per thread. */
 const MAX_GROUPS = 256;
 /** Below this many values per thread a second pass costs more than the parallelism gains. */
 const MIN_PER_THREAD = 4;
 
 const REDUCE = defineKernel({
-  name: 'reduce', body: reduceWgsl, workgroupSize: WG,
+  name: 'reduce', body: reduceWgsl,
+  overrides: { WG: u32Override(WG) },
   uniform: { n: 'u32', width: 'u32', aux: 'u32', accumulate: 'u32', threshold: 'f32' },
   bindings: { in0: 'read', in1: 'read', out0: 'read_write' },
 });
 
 /** One dispatch of a reduce.wgsl entry point writing into `out` (a tensor or scratch); unset fields are 0. */
-function reduceDispatch(ctx: KernelContext, label: string, entry: string, p: Partial<UniformValues<typeof REDUCE>>, in0: Binding, in1: Binding, out0: Binding, groups = 1, modelStrides: ModelStrides<typeof REDUCE> = {}): Promise<Dispatch> {
+function reduceDispatch(ctx: KernelContext, label: string, entry: string, p: Partial<UniformValues<typeof REDUCE>>, in0: Binding, in1: Binding, out0: Binding, wg: number, groups = 1, modelStrides: ModelStrides<typeof REDUCE> = {}): Promise<Dispatch> {
   const uniform = { n: 0, width: 0, aux: 0, accumulate: false, threshold: 0, ...p };
-  return ctx.dispatch(REDUCE, { label, entry, uniform, bindings: { in0, in1, out0 }, modelStrides, workgroups: [groups, 1, 1] });
+  return ctx.dispatch(REDUCE, { label, entry, overrides: { WG: wg }, uniform, bindings: { in0, in1, out0 }, modelStrides, workgroups: [groups, 1, 1] });
 }
 
 /** out[0] (+)= sum of x (or of x^2): one pass for small x, two passes through scratch otherwise. */
@@ -53,13 +63,13 @@ async function sumOf(ctx: KernelContext, op: 'sum' | 'sumSquares', { x, out, acc
   const n = sizeOf(x.shape);
   const aux = op === 'sumSquares' ? 1 : 0;
   const groups = Math.min(MAX_GROUPS, Math.ceil(n / (WG * MIN_PER_THREAD)));
-  if (groups === 1) return [await reduceDispatch(ctx, op, 'reduce_sum', { n, aux, accumulate: Boolean(accumulate) }, x, x, out)];
+  if (groups === 1) return [await reduceDispatch(ctx, op, 'reduce_sum', { n, aux, accumulate: Boolean(accumulate) }, x, x, out, workgroupFor(Math.ceil(n / MIN_PER_THREAD)))];
   // Each model's partials in its own row, unless x is shared by every model: then one row serves all.
   const stride = x.modelStride ? groups : 0;
   const partials = ctx.scratch(`${op}.partials`, groups * ctx.models);
   return [
-    await reduceDispatch(ctx, `${op}.partials`, 'reduce_sum', { n, aux }, x, x, partials, groups, { out0: stride }),
-    await reduceDispatch(ctx, `${op}.total`, 'reduce_sum', { n: groups, accumulate: Boolean(accumulate) }, partials, partials, out, 1, { in0: stride, in1: stride }),
+    await reduceDispatch(ctx, `${op}.partials`, 'reduce_sum', { n, aux }, x, x, partials, WG, groups, { out0: stride }),
+    await reduceDispatch(ctx, `${op}.total`, 'reduce_sum', { n: groups, accumulate: Boolean(accumulate) }, partials, partials, out, workgroupFor(groups), 1, { in0: stride, in1: stride }),
   ];
 }
 
@@ -75,10 +85,10 @@ export const lossKernels = {
   accuracy: async (ctx: KernelContext, { pred, target, out, threshold, accumulate }: Args['accuracy']): Promise<Dispatch[]> => {
     const [rows, cols] = pred.shape;
     const params = { n: rows, width: cols, aux: target.shape[1], accumulate: Boolean(accumulate), threshold: threshold ?? DEFAULT_ACCURACY_THRESHOLD };
-    return [await reduceDispatch(ctx, 'accuracy', 'accuracy_count', params, pred, target, out)];
+    return [await reduceDispatch(ctx, 'accuracy', 'accuracy_count', params, pred, target, out, workgroupFor(rows))];
   },
   deadUnits: async (ctx: KernelContext, { y, out, accumulate }: Args['deadUnits']): Promise<Dispatch[]> => {
     const [rows, cols] = y.shape;
-    return [await reduceDispatch(ctx, 'deadUnits', 'dead_units', { n: cols, width: rows, accumulate: Boolean(accumulate) }, y, y, out)];
+    return [await reduceDispatch(ctx, 'deadUnits', 'dead_units', { n: cols, width: rows, accumulate: Boolean(accumulate) }, y, y, out, workgroupFor(cols))];
   },
 };

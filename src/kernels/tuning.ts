@@ -38,6 +38,11 @@ export interface KernelTuning {
   /** A smaller tile for products with at most `maxCols` columns (an output layer's 10 classes), so most of a 64-wide tile is not wasted. */
   narrowTile?: MatmulTile & { maxCols: number };
   texelMatmul?: TexelMatmulTuning;
+  /**
+   * Products of at most this many multiply-adds run on shaders/matmul_small.wgsl (an invocation per
+   * output element, no barriers), where barriers cost more than the arithmetic.
+   */
+  smallMatmulMaxMacs?: number;
 }
 
 /** 8 x 4 outputs, 128 invocations per 64 x 64 tile: within any GPU's registers, enough warps to hide latency. */
@@ -49,10 +54,14 @@ export const GPU_TUNING: KernelTuning = { matmul: { rows: 8, cols: 4 } };
  * 22-27, and blocks of 40 rows or 24 x 16 outgrow what Mesa unrolls and fall to 5-20). The rest
  * (A's 10-wide products) keep the buffer kernel at 8 x 4 (16 x 16 is faster there but takes 10-20 s
  * per variant to JIT), on a 32 x 16 tile when they have at most 16 columns: 64 x 64 wasted 54 of
- * every 64 columns (X.W3 0.93 -> 0.35 ms). docs/perf.md changes 4, 8, 9, 10 and 11.
+ * every 64 columns (X.W3 0.93 -> 0.35 ms). Products of at most 2^12 multiply-adds (workload B's
+ * except its 16 x 16 layer) take the barrier-free small kernel: in a batch of 64 B-sized models a tiled
+ * matmul cost 0.25-0.5 ms per dispatch, 4-8 us per model; up to 4096 the small kernel is as fast or
+ * up to 5x faster, at 8192 (16 x 16 layers) 1.3-2x slower. docs/perf.md changes 4, 8-11 and 16.
  */
 export const SIMD_CPU_TUNING: KernelTuning = {
   matmul: { rows: 8, cols: 4 },
+  smallMatmulMaxMacs: 1 << 12,
   narrowTile: { rows: 32, cols: 16, maxCols: 16 },
   texelMatmul: { tiling: { rows: 24, cols: 8 }, minMacs: 1 << 18 },
 };

@@ -160,10 +160,34 @@ describe('matmul kernel, narrow tile for products with few columns', () => {
   });
 });
 
+// lavapipe's barrier-free kernel for small products (an invocation per output element).
+describe('small-product matmul kernel', () => {
+  const VARIANTS_TT: Variant[] = [...VARIANTS, { name: 'X^T.W^T', transA: true, transB: true }];
+  const tuning: KernelTuning = { matmul: SIMD_CPU_TUNING.matmul, smallMatmulMaxMacs: 1 << 30 };
+  const compare = async (args: OpArgs<CpuTensor>['matmul'], tol: Tolerance) => {
+    const result = await compareOp('matmul', args, tol, [], await tunedContext(tuning));
+    expect(result.kernels).toEqual(['matmul_small']);
+  };
+  for (const v of VARIANTS_TT) {
+    it(`${v.name} matches the reference over odd shapes`, async () => {
+      const rng = new Rng(27);
+      for (const [m, k, n] of [[1, 1, 1], [3, 7, 33], [33, 65, 7], [65, 1, 127], [127, 33, 3], [7, 257, 65]]) await compare(operands(rng, v, m, k, n), dotTol(k));
+    });
+  }
+  it('runs the fused epilogues: bias + gelu with the pre-activation, tanh\'(z), accumulate', async () => {
+    const rng = new Rng(28);
+    const [m, k, n] = [33, 17, 7];
+    const tol = dotTol(k);
+    await compare({ ...operands(rng, VARIANTS[0], m, k, n), bias: randomTensor(rng, [n]), activation: { name: 'gelu' }, preActivation: emptyTensor([m, n]) }, { atol: 2 * tol.atol, rtol: 2e-5 });
+    await compare({ ...operands(rng, VARIANTS[1], m, k, n), gradOf: { activation: { name: 'tanh' }, z: randomTensor(rng, [m, n]) } }, { atol: 2 * tol.atol, rtol: 2e-5 });
+    await compare({ ...operands(rng, VARIANTS[2], m, k, n), out: randomTensor(rng, [m, n]), accumulate: true }, tol);
+  });
+});
+
 describe('texel matmul kernel (lavapipe: operands read through textures)', () => {
   const VARIANTS_TT: Variant[] = [...VARIANTS, { name: 'X^T.W^T', transA: true, transB: true }];
   // minMacs 0 so small shapes take the texel path too; blocks as SIMD_CPU_TUNING has them.
-  const texelTuning: KernelTuning = { ...SIMD_CPU_TUNING, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, minMacs: 0 } };
+  const texelTuning: KernelTuning = { ...SIMD_CPU_TUNING, smallMatmulMaxMacs: undefined, texelMatmul: { ...SIMD_CPU_TUNING.texelMatmul!, minMacs: 0 } };
   const compare = async (args: OpArgs<CpuTensor>['matmul'], tol: Tolerance, kernel = 'matmul_texel') => {
     const result = await compareOp('matmul', args, tol, [], await tunedContext(texelTuning));
     expect(result.kernels, `kernel for ${args.a.shape}.${args.b.shape} (${args.transA ? 'Aᵀ' : ''}${args.transB ? 'Bᵀ' : ''})`).toEqual([kernel]);
@@ -211,8 +235,10 @@ describe('texel matmul kernel (lavapipe: operands read through textures)', () =>
     await compare(operands(rng, VARIANTS[0], 12, 33, 12), dotTol(33), 'matmul');
     await compare(operands(rng, VARIANTS[0], 12, 12, 7), dotTol(12), 'matmul');
     await compare(operands(rng, VARIANTS[2], 7, 12, 12), dotTol(12), 'matmul');
-    const small = await compareOp('matmul', operands(rng, VARIANTS[0], 12, 12, 12), dotTol(12), [], await tunedContext(SIMD_CPU_TUNING));
+    const small = await compareOp('matmul', operands(rng, VARIANTS[0], 12, 12, 12), dotTol(12), [], await tunedContext({ ...SIMD_CPU_TUNING, smallMatmulMaxMacs: undefined }));
     expect(small.kernels).toEqual(['matmul']);
+    const tiny = await compareOp('matmul', operands(rng, VARIANTS[0], 12, 12, 12), dotTol(12), [], await tunedContext(SIMD_CPU_TUNING));
+    expect(tiny.kernels).toEqual(['matmul_small']);
     const big = await compareOp('matmul', operands(rng, VARIANTS[0], 64, 64, 64), dotTol(64), [], await tunedContext(SIMD_CPU_TUNING));
     expect(big.kernels).toEqual(['matmul_texel']);
   });

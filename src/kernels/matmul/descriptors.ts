@@ -6,6 +6,7 @@
 // model's id and alpha from the table binding `act`.
 
 import matmulEpilogueWgsl from '../../../shaders/matmul_epilogue.wgsl?raw';
+import matmulSmallWgsl from '../../../shaders/matmul_small.wgsl?raw';
 import matmulTexelWgsl from '../../../shaders/matmul_texel.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import { ACTIVATION_LIBRARY } from '../activations.js';
@@ -50,6 +51,14 @@ export function bufferMatmul(tiling: MatmulTiling, tile: MatmulTile): MatmulDesc
   return memo(`matmul.${tiling.rows}x${tiling.cols}.${tile.rows}x${tile.cols}`, () =>
     matmulKernel('matmul', matmulWgsl, 'read', { TM: tile.rows, TN: tile.cols, RM: tiling.rows, RN: tiling.cols }),
   );
+}
+
+/** Invocations per workgroup of the small-product kernel (one per output element). */
+export const SMALL_MATMUL_WG = 64;
+
+/** The small-product kernel: one invocation per output element, no workgroup memory or barriers. */
+export function smallMatmul(): MatmulDescriptor {
+  return memo('matmul_small', () => matmulKernel('matmul_small', matmulSmallWgsl, 'read', { WG: SMALL_MATMUL_WG }));
 }
 
 /** The texel kernel with `tiling` rows per workgroup x columns per lane. */

@@ -1,14 +1,15 @@
-// Which matmul a product runs on, decided in one place from the adapter's tuning: lavapipe's texel
-// kernel for big enough products whose operands (every model's copy, in a batch) fit textures,
-// else the workgroup-memory kernel on the tuning's tile (a narrower one for products with few
+// Which matmul a product runs on, decided in one place from the adapter's tuning: on lavapipe the
+// barrier-free small kernel for tiny products and the texel kernel for big enough products whose
+// operands (every model's copy, in a batch) fit textures, else the workgroup-memory kernel on the tuning's tile (a narrower one for products with few
 // columns), with its workgroup grid (z = 1; the context makes it the model count).
 
 import type { OpArgs } from '../../ops/args.js';
 import type { GpuTensor } from '../../ops/tensor.js';
 import type { KernelContext } from '../context.js';
 import { MATMUL_TILE, TEXEL_LANES } from '../tuning.js';
-import { bufferMatmul, texelMatmul, type MatmulDescriptor } from './descriptors.js';
+import { bufferMatmul, smallMatmul, SMALL_MATMUL_WG, texelMatmul, type MatmulDescriptor } from './descriptors.js';
 import { texelRows } from './texel-operands.js';
+import { groups1d } from '../dispatch.js';
 
 const MAX_GROUPS = 65535;
 
@@ -37,8 +38,11 @@ function texelRowsFor(ctx: KernelContext, { a, b, transA, transB }: OpArgs<GpuTe
 /** The kernel, tiling and workgroup grid for an [m, k] x [k, n] product; throws a RangeError past the grid limit. */
 export function selectMatmul(ctx: KernelContext, args: OpArgs<GpuTensor>['matmul'], m: number, k: number, n: number): MatmulChoice {
   const texel = texelRowsFor(ctx, args, m, k, n);
+  const small = ctx.tuning.smallMatmulMaxMacs;
   let choice: MatmulChoice;
-  if (texel) {
+  if (small !== undefined && m * n * k <= small) {
+    choice = { kind: 'buffer', descriptor: smallMatmul(), workgroups: groups1d(m * n, SMALL_MATMUL_WG) };
+  } else if (texel) {
     const tiling = ctx.tuning.texelMatmul!.tiling;
     choice = { kind: 'texel', ...texel, descriptor: texelMatmul(tiling), workgroups: [Math.ceil(n / (TEXEL_LANES * tiling.cols)), Math.ceil(m / tiling.rows), 1] };
   } else {

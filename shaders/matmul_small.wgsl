@@ -1,0 +1,29 @@
+// Matmul for small products: one invocation per output element, looping over k, with no workgroup
+// memory and no barriers, and the same fused epilogue (finish() from matmul_epilogue.wgsl) as the
+// tiled kernels. On SIMD CPU adapters (lavapipe) a barrier costs more than a small product's
+// arithmetic: a model batch of B-sized layers runs one workgroup per model, so this is its kernel.
+// The overrides, uniform and bindings are the buffer kernel's (src/kernels/matmul/descriptors.ts);
+// WG invocations per workgroup; workgroup z is the model (enter_model).
+
+fn small_a(row: u32, kk: u32) -> f32 {
+  if (TRANS_A) { return a[base_a + kk * params.m + row]; }
+  return a[base_a + row * params.k + kk];
+}
+
+fn small_b(kk: u32, col: u32) -> f32 {
+  if (TRANS_B) { return b[base_b + col * params.k + kk]; }
+  return b[base_b + kk * params.n + col];
+}
+
+@compute @workgroup_size(WG)
+fn matmul(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  enter_model(gid.z);
+  enter_epilogue();
+  let idx = flat_index(gid, groups, WG);
+  if (idx >= params.m * params.n) { return; }
+  let row = idx / params.n;
+  let col = idx % params.n;
+  var acc = 0.0;
+  for (var kk = 0u; kk < params.k; kk++) { acc += small_a(row, kk) * small_b(kk, col); }
+  finish(idx, col, acc);
+}
