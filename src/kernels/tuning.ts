@@ -55,9 +55,10 @@ export const GPU_TUNING: KernelTuning = { matmul: { rows: 8, cols: 4 } };
  * (A's 10-wide products) keep the buffer kernel at 8 x 4 (16 x 16 is faster there but takes 10-20 s
  * per variant to JIT), on a 32 x 16 tile when they have at most 16 columns: 64 x 64 wasted 54 of
  * every 64 columns (X.W3 0.93 -> 0.35 ms). Products of at most 2^12 multiply-adds (workload B's
- * except its 16 x 16 layer) take the barrier-free small kernel: in a batch of 64 B-sized models a tiled
- * matmul cost 0.25-0.5 ms per dispatch, 4-8 us per model; up to 4096 the small kernel is as fast or
- * up to 5x faster, at 8192 (16 x 16 layers) 1.3-2x slower. docs/perf.md changes 4, 8-11 and 16.
+ * except its 16 x 16 layer) take the barrier-free small kernel, 8 outputs of a row per invocation:
+ * in a batch of 64 B-sized models a tiled matmul cost 0.25-0.5 ms per dispatch (4-8 us per model,
+ * mostly barriers), the small kernel 0.09-0.27 ms; at 2^13 and 2^14 the batch was no faster.
+ * docs/perf.md changes 4, 8-11 and 16.
  */
 export const SIMD_CPU_TUNING: KernelTuning = {
   matmul: { rows: 8, cols: 4 },

@@ -53,12 +53,13 @@ export function bufferMatmul(tiling: MatmulTiling, tile: MatmulTile): MatmulDesc
   );
 }
 
-/** Invocations per workgroup of the small-product kernel (one per output element). */
+/** Invocations per workgroup of the small-product kernel, and the outputs of a row each one computes. */
 export const SMALL_MATMUL_WG = 64;
+export const SMALL_MATMUL_COLS = 8;
 
-/** The small-product kernel: one invocation per output element, no workgroup memory or barriers. */
+/** The small-product kernel: an invocation per SMALL_MATMUL_COLS outputs of a row, no workgroup memory or barriers. */
 export function smallMatmul(): MatmulDescriptor {
-  return memo('matmul_small', () => matmulKernel('matmul_small', matmulSmallWgsl, 'read', { WG: SMALL_MATMUL_WG }));
+  return memo('matmul_small', () => matmulKernel('matmul_small', matmulSmallWgsl, 'read', { WG: SMALL_MATMUL_WG, SMALL_COLS: SMALL_MATMUL_COLS }));
 }
 
 /** The texel kernel with `tiling` rows per workgroup x columns per lane. */

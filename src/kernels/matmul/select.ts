@@ -7,7 +7,7 @@ import type { OpArgs } from '../../ops/args.js';
 import type { GpuTensor } from '../../ops/tensor.js';
 import type { KernelContext } from '../context.js';
 import { MATMUL_TILE, TEXEL_LANES } from '../tuning.js';
-import { bufferMatmul, smallMatmul, SMALL_MATMUL_WG, texelMatmul, type MatmulDescriptor } from './descriptors.js';
+import { bufferMatmul, smallMatmul, SMALL_MATMUL_COLS, SMALL_MATMUL_WG, texelMatmul, type MatmulDescriptor } from './descriptors.js';
 import { texelRows } from './texel-operands.js';
 import { groups1d } from '../dispatch.js';
 
@@ -41,7 +41,7 @@ export function selectMatmul(ctx: KernelContext, args: OpArgs<GpuTensor>['matmul
   const small = ctx.tuning.smallMatmulMaxMacs;
   let choice: MatmulChoice;
   if (small !== undefined && m * n * k <= small) {
-    choice = { kind: 'buffer', descriptor: smallMatmul(), workgroups: groups1d(m * n, SMALL_MATMUL_WG) };
+    choice = { kind: 'buffer', descriptor: smallMatmul(), workgroups: groups1d(m * Math.ceil(n / SMALL_MATMUL_COLS), SMALL_MATMUL_WG) };
   } else if (texel) {
     const tiling = ctx.tuning.texelMatmul!.tiling;
     choice = { kind: 'texel', ...texel, descriptor: texelMatmul(tiling), workgroups: [Math.ceil(n / (TEXEL_LANES * tiling.cols)), Math.ceil(m / tiling.rows), 1] };
