@@ -207,7 +207,13 @@ export class BatchSession {
     this.modelSteps += this.epochActive * ran;
     if (this.inEpoch < stepsPerEpoch && !this.stoppedByUser) return undefined;
     this.runner.inspect(this.weightCheck);
+    const waitStart = performance.now();
     const [lossSums, corrects, weightSquares] = await backend.readModelStats([...TRAIN_STATS, STAT.paramSquares.id]);
+    // Steps are submitted without waiting: the read waits for the device to finish the epoch's
+    // steps, so that wait is training time too (validation and callbacks after it are not).
+    const waited = (performance.now() - waitStart) / 1000;
+    this.epochSeconds += waited;
+    this.seconds += waited;
     const logs = await this.closeEpoch(this.epoch, this.steps, this.epochRows, this.epochSeconds, lossSums, corrects, weightSquares);
     this.epoch++;
     this.inEpoch = 0;
