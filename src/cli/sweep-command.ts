@@ -15,7 +15,7 @@ import { constantBaselineLoss } from '../train/baseline.js';
 import { InputError } from '../util/errors.js';
 import '../train/model-methods.js';
 import type { SweepMetric } from '../train/sweep/summary.js';
-import { compareScores, sweep, sweepMetric, type SweepResult, type TrialResult } from '../train/sweep/sweep.js';
+import { compareTrials, sweep, sweepMetric, type SweepResult, type TrialResult } from '../train/sweep/sweep.js';
 import { parseSchedule, specFor } from './config.js';
 import { imageDefaults } from './data-flags.js';
 import { loadDatasets } from './datasets.js';
@@ -134,7 +134,7 @@ export async function sweepCommand(raw: Record<string, unknown>, json: boolean):
  */
 function chosen(r: SweepResult): TrialResult {
   const seeds = r.table[0].trials.map((i) => r.trials[i]).filter((t) => Number.isFinite(t.score));
-  return seeds.sort((a, b) => compareScores(r.metric, a.score, b.score))[0] ?? r.best;
+  return seeds.sort((a, b) => compareTrials(r.metric, a, b))[0] ?? r.best;
 }
 
 /** The --json object: every trial (no weights, no per-epoch history), the table, the chosen model and the throughput. */

@@ -8,6 +8,7 @@ import { Model } from '../../src/train/model-methods.js';
 import type { ModelSpec } from '../../src/model/spec.js';
 import { Ensemble } from '../../src/train/sweep/ensemble.js';
 import { sweep, type SweepOptions } from '../../src/train/sweep/sweep.js';
+import { summarize } from '../../src/train/sweep/summary.js';
 
 const SPEC: ModelSpec = { inputSize: 2, hidden: [{ units: 12, activation: 'relu' }], outputSize: 3, task: 'multiclass' };
 const data = blobs({ n: 90, classes: 3, noise: 0.8, seed: 1 });
@@ -33,6 +34,14 @@ describe('sweep', () => {
     expect(result.trials.every((t) => t.status === 'completed' && t.history.length === 4)).toBe(true);
     expect(result.best.model).toBeInstanceOf(Model);
     expect(result.best.model.training?.sweep).toEqual(result.best.config);
+  });
+
+  it('orders configurations of equal mean accuracy by their loss on the same rows; diverged seeds rank last', () => {
+    const t = (index: number, lr: number, seed: number, score: number, rankLoss: number) => ({ index, config: { lr, seed }, configKey: String(lr), score, rankLoss });
+    const table = summarize([t(0, 1, 0, 0.9, 0.5), t(1, 1, 1, 0.9, 0.7), t(2, 2, 0, 0.9, 0.2), t(3, 2, 1, 0.9, 0.3), t(4, 3, 0, 1, 0.1), t(5, 3, 1, NaN, NaN)], 'valAccuracy');
+    expect(table.map((r) => r.config.lr)).toEqual([2, 1, 3]);
+    expect(table[0].loss).toBeCloseTo(0.25, 12);
+    expect(table[2]).toMatchObject({ mean: 1, diverged: 1, loss: 0.1 });
   });
 
   it('random search draws the asked number of configurations from the ranges, reproducibly', async () => {

@@ -50,6 +50,8 @@ export interface TrialResult {
   final?: EpochLogs;
   /** The value the table ranks by (NaN for a diverged model). */
   score: number;
+  /** The loss on the rows `score` is taken on (orders equal accuracies). */
+  rankLoss: number;
   model: Model;
 }
 
@@ -96,7 +98,7 @@ export async function sweep(spec: ModelSpec, data: Dataset, options: SweepOption
       models[m].training = runRecord({ ...models[m].training, backend: backend.kind, adapter: backend.adapter }, { outcome: r.status, history: r.history, epochs: r.history.length, steps: outcome.steps, bestEpoch: r.bestEpoch, restoredBest: outcome.restoredBest[m] });
     }
     const table = summarize(results, metric);
-    const best = results.filter((r) => Number.isFinite(r.score)).sort((a, b) => compareScores(metric, a.score, b.score))[0] ?? results[0];
+    const best = results.filter((r) => Number.isFinite(r.score)).sort((a, b) => compareTrials(metric, a, b))[0] ?? results[0];
     return { trials: results, table, metric, best, models: models.length, steps: outcome.steps, seconds: outcome.seconds, modelStepsPerSec: outcome.modelStepsPerSec, backend: backend.kind, adapter: backend.adapter, stoppedByUser: outcome.stoppedByUser };
   } finally {
     open.close();
@@ -175,11 +177,17 @@ export function compareScores(metric: SweepMetric, a: number, b: number): number
   return metric.toLowerCase().includes('accuracy') ? b - a : a - b;
 }
 
+/** Trials by score, equal scores (accuracies on few rows) by their loss on the same rows. */
+export function compareTrials(metric: SweepMetric, a: Pick<TrialResult, 'score' | 'rankLoss'>, b: Pick<TrialResult, 'score' | 'rankLoss'>): number {
+  return compareScores(metric, a.score, b.score) || a.rankLoss - b.rankLoss;
+}
+
 function trialResult(t: Trial, m: number, model: Model, outcome: Awaited<ReturnType<BatchSession['run']>>, metric: SweepMetric): TrialResult {
   const history = outcome.history[m];
   const bestEpoch = outcome.bestEpoch[m];
   const final = outcome.restoredBest[m] ? history.find((h) => h.epoch === bestEpoch) : history.at(-1);
   const status = outcome.status[m];
   const score = status === 'diverged' ? NaN : (final?.[metric] ?? NaN);
-  return { index: t.index, config: t.config, configKey: t.configKey, seed: t.seed, status, ...(outcome.divergedAt[m] !== undefined ? { divergedAt: outcome.divergedAt[m] } : {}), ...(bestEpoch !== undefined ? { bestEpoch } : {}), history, final, score, model };
+  const rankLoss = status === 'diverged' ? NaN : ((metric.startsWith('val') ? final?.valLoss : final?.loss) ?? NaN);
+  return { index: t.index, config: t.config, configKey: t.configKey, seed: t.seed, status, ...(outcome.divergedAt[m] !== undefined ? { divergedAt: outcome.divergedAt[m] } : {}), ...(bestEpoch !== undefined ? { bestEpoch } : {}), history, final, score, rankLoss, model };
 }
