@@ -9,6 +9,7 @@ import type { ModelSpec } from '../../src/model/spec.js';
 import { Ensemble } from '../../src/train/sweep/ensemble.js';
 import { sweep, type SweepOptions } from '../../src/train/sweep/sweep.js';
 import { summarize } from '../../src/train/sweep/summary.js';
+import { checkBatchFits } from '../../src/train/sweep/batch-size.js';
 
 const SPEC: ModelSpec = { inputSize: 2, hidden: [{ units: 12, activation: 'relu' }], outputSize: 3, task: 'multiclass' };
 const data = blobs({ n: 90, classes: 3, noise: 0.8, seed: 1 });
@@ -102,6 +103,17 @@ describe('sweep', () => {
     for (let i = 0; i < mean.length; i++) expect(mean[i]).toBeCloseTo((each[0][i] + each[1][i] + each[2][i]) / 3, 6);
     const score = await ensemble.evaluate(data, { backend: 'cpu' });
     expect(score.accuracy).toBeGreaterThan(0.5);
+  });
+
+  it('refuses a batch larger than one binding of the device can hold, naming how many models fit', () => {
+    const model = new Model({ inputSize: 784, hidden: [{ units: 256, activation: 'relu' }, { units: 256, activation: 'relu' }], outputSize: 10, task: 'multiclass' });
+    const mib128 = 128 * 2 ** 20;
+    // 269,376 floats of weights (1.03 MiB) outweigh 128 rows x 784 inputs: 124 models fit in 128 MiB.
+    expect(() => checkBatchFits(model, 124, 128, 900, 100, mib128)).not.toThrow();
+    expect(() => checkBatchFits(model, 125, 128, 900, 100, mib128)).toThrow(/^models: got "125 models", expected at most 124 of this size on this device: each needs 1\.0 MiB/);
+    // A full evaluation batch (1024 rows x 784) is the largest tensor: 3.06 MiB a model.
+    expect(() => checkBatchFits(model, 42, 128, 50000, 10000, mib128)).toThrow(/at most 41 of this size/);
+    expect(() => checkBatchFits(model, 4096, 128, 900, 100, Infinity)).not.toThrow();
   });
 
   it('refuses bad grids and options in one line, before any device work', async () => {

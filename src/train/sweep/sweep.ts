@@ -17,6 +17,7 @@ import type { TrainOptions } from '../fit.js';
 import { resident } from '../host-feed.js';
 import { runRecord } from '../run-record.js';
 import { SESSION_KEYS, validateFitOptions } from '../validate-options.js';
+import { checkBatchFits } from './batch-size.js';
 import { BatchSession, type BatchProgress, type ModelStatus } from './batch-session.js';
 import { summarize, type ConfigSummary, type SweepMetric } from './summary.js';
 import { expandTrials, type SweepGrid, type SweepRandom, type Trial, type TrialValue } from './trials.js';
@@ -138,6 +139,7 @@ export async function openSweep(spec: ModelSpec, data: Dataset, options: SweepOp
     if (owned) backend.destroy();
   };
   try {
+    checkBatchFits(models[0], models.length, fitOptions.batchSize, train.rows, validation?.rows ?? 0, backend.maxTensorBytes);
     const fits = resident(backend, train) && (!validation || resident(backend, validation));
     if (dataOrder === 'per-model' && !fits) throw new InputError('dataOrder', dataOrder, `'shared': the training set (${(train.x.byteLength / 2 ** 20).toFixed(0)} MiB) is fed from the host on this device`);
     const batch: ModelBatch = {
