@@ -5,7 +5,7 @@
 import type { ConfigSummary, SweepMetric } from '../train/sweep/summary.js';
 import type { TrialValue } from '../train/sweep/trials.js';
 
-const LABELS: Record<SweepMetric, string> = { valAccuracy: 'val_acc', valLoss: 'val_loss', accuracy: 'train_acc', loss: 'train_loss' };
+const LABELS: Record<SweepMetric, string> = { valAccuracy: 'val_acc', valMse: 'val_mse', accuracy: 'train_acc', loss: 'train_loss' };
 const isAccuracy = (metric: SweepMetric) => metric === 'valAccuracy' || metric === 'accuracy';
 
 export const metricLabel = (metric: SweepMetric): string => LABELS[metric];

@@ -161,6 +161,18 @@ describe('webgpu-mlp sweep: the other grid flags', () => {
   });
 });
 
+describe('webgpu-mlp sweep: regression', () => {
+  it('ranks by validation MSE in the target units, lowest first', async () => {
+    const run = await cli(['sweep', '--dataset', 'sine', '--samples', '200', '--layers', '16', '--activation', 'tanh', '--epochs', '3', '--backend', 'cpu', '--lr', '0.001,0.03', '--seeds', '2', '--json']);
+    const json = onlyJson(run);
+    expect(json.metric).toBe('valMse');
+    expect(json.table).toHaveLength(2);
+    expect(json.table[0].mean).toBeLessThanOrEqual(json.table[1].mean);
+    for (const t of json.trials) expect(t.score).toBe(t.final.valMse);
+    expect(run.stderr).toMatch(/ranked by val_mse on 10% of the training rows held out/);
+  });
+});
+
 describe('webgpu-mlp sweep --config', () => {
   it('takes lists for the grid and the sweep keys in camelCase; flags override the file', async () => {
     const file = join(dir, 'sweep.json');

@@ -4,7 +4,8 @@
 
 import type { TrialValue } from './trials.js';
 
-export type SweepMetric = 'valAccuracy' | 'valLoss' | 'accuracy' | 'loss';
+/** What a sweep ranks by: validation accuracy, or validation MSE in the target's units (regression); the training ones without validation rows. */
+export type SweepMetric = 'valAccuracy' | 'valMse' | 'accuracy' | 'loss';
 
 export interface ConfigSummary {
   config: Readonly<Record<string, TrialValue>>;

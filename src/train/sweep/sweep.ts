@@ -168,10 +168,10 @@ export async function openSweep(spec: ModelSpec, data: Dataset, options: SweepOp
   }
 }
 
-/** Validation accuracy (classification) or loss, else the training ones. */
+/** Validation accuracy (classification) or MSE in the target's units (regression), else the training accuracy or loss. */
 export function sweepMetric(classification: boolean, validated: boolean): SweepMetric {
   if (classification) return validated ? 'valAccuracy' : 'accuracy';
-  return validated ? 'valLoss' : 'loss';
+  return validated ? 'valMse' : 'loss';
 }
 
 /** Negative when a ranks before b. */
