@@ -16,7 +16,7 @@ import { valueFor } from '../ops/per-model.js';
 import type { GpuTensor } from '../ops/tensor.js';
 import { sizeOf } from '../ops/tensor.js';
 import type { KernelContext } from './context.js';
-import { defineKernel, idConstants, u32, u32Override } from './descriptor.js';
+import { bool, defineKernel, idConstants, u32, u32Override } from './descriptor.js';
 import { groups1d, type Dispatch } from './dispatch.js';
 
 type Args = OpArgs<GpuTensor>;
@@ -57,7 +57,11 @@ const LAYER_NORM_FORWARD = defineKernel({
 const LAYER_NORM_BACKWARD = defineKernel({
   name: 'layer_norm_backward', body: layerNormBackwardWgsl,
   ...LAYER_NORM_COMMON,
-  bindings: { x: 'read', gamma: 'read', dy: 'read', mean_in: 'read', rstd_in: 'read', dx: 'read_write', dgamma: 'read_write', dbeta: 'read_write' },
+  // One parameter gradient per dispatch (dgamma, then dbeta): in a model batch both are regions of
+  // the flat gradient buffer, and each binding spans every model's copy, so bound together as
+  // writable storage they would overlap, which WebGPU forbids.
+  bindings: { x: 'read', gamma: 'read', dy: 'read', mean_in: 'read', rstd_in: 'read', dx: 'read_write', dparam: 'read_write' },
+  overrides: { ...LAYER_NORM_COMMON.overrides, BETA: bool(false) },
   constants: { COLUMN_WG: u32(COLUMN_WG) },
 });
 
@@ -113,12 +117,14 @@ export const structureKernels = {
   layerNormGrad: async (ctx: KernelContext, args: Args['layerNormGrad']): Promise<Dispatch[]> => {
     const { dy, x, gamma, mean, rstd, dx, dgamma, dbeta, accumulate = false } = args;
     const [rows, cols] = x.shape;
-    const bindings = { x, gamma, dy, mean_in: mean, rstd_in: rstd, dx, dgamma, dbeta };
-    // One uniform for both passes, holding the model strides both dispatches get.
-    const uniform = ctx.uniform(LAYER_NORM_BACKWARD, 'layerNormGrad', { rows, cols, epsilon: 0, accumulate }, ctx.strides(LAYER_NORM_BACKWARD, bindings));
+    const uniform = { rows, cols, epsilon: 0, accumulate };
+    const common = { x, gamma, dy, mean_in: mean, rstd_in: rstd, dx };
+    const columns = (beta: boolean) =>
+      ctx.dispatch(LAYER_NORM_BACKWARD, { label: `layerNormGrad.${beta ? 'dbeta' : 'dgamma'}`, entry: 'layer_norm_backward_columns', overrides: { BETA: beta }, uniform, bindings: { ...common, dparam: beta ? dbeta : dgamma }, workgroups: groups1d(cols, COLUMN_WG) });
     return [
-      await ctx.dispatch(LAYER_NORM_BACKWARD, { label: 'layerNormGrad.rows', entry: 'layer_norm_backward_rows', overrides: { WG: rowWorkgroupSize(cols) }, uniform, bindings, workgroups: groups1d(rows, 1) }),
-      await ctx.dispatch(LAYER_NORM_BACKWARD, { label: 'layerNormGrad.columns', entry: 'layer_norm_backward_columns', uniform, bindings, workgroups: groups1d(cols, COLUMN_WG) }),
+      await ctx.dispatch(LAYER_NORM_BACKWARD, { label: 'layerNormGrad.rows', entry: 'layer_norm_backward_rows', overrides: { WG: rowWorkgroupSize(cols) }, uniform, bindings: { ...common, dparam: dgamma }, workgroups: groups1d(rows, 1) }),
+      await columns(false),
+      await columns(true),
     ];
   },
 

@@ -51,4 +51,19 @@ describe('model batch equals each model alone (webgpu, f32 rounding)', () => {
     }
     console.log(`[gpu-equality] worst weight difference / largest weight over 16 models: ${worst.toExponential(2)}`);
   });
+
+  // Layer norm's two parameter gradients live in one flat buffer: a batch must bind them apart.
+  it('layer norm and residual layers, with mixed activations and clip norms', async () => {
+    const spec: ModelSpec = { inputSize: 2, hidden: [{ units: 16, activation: 'tanh', layerNorm: true }, { units: 16, activation: 'relu', layerNorm: true, residual: true }], outputSize: 3, task: 'multiclass' };
+    const result = await sweep(spec, data, { ...BASE, grid: { activation: ['relu', 'silu'], clipNorm: [0.5, 10], seed: [3] } });
+    expect(result.trials).toHaveLength(4);
+    for (const t of result.trials) {
+      const c = t.config as { activation: 'relu'; clipNorm: number };
+      const own: ModelSpec = { ...spec, hidden: spec.hidden.map((h) => ({ ...h, activation: c.activation })) };
+      const model = new Model(own, { seed: t.seed });
+      await model.fit(data, { ...BASE, seed: t.seed, clipNorm: c.clipNorm });
+      const scale = Math.max(...model.params.map(Math.abs));
+      expect(maxDiff(t.model.params, model.params) / scale, `trial ${t.index} ${JSON.stringify(t.config)}`).toBeLessThan(WEIGHT_TOL);
+    }
+  });
 });

@@ -101,7 +101,8 @@ describe('batched layer norm', () => {
       dx: emptyTensor([rows, cols]), dgamma: start(cols), dbeta: start(cols), accumulate,
     }));
     const bwd = await compareBatchedOp('layerNormGrad', { models: bwdArgs }, bwdTol);
-    expect([...fwd.workgroups, ...bwd.workgroups].map((w) => w[2])).toEqual([models, models, models]);
+    // Forward, then the backward's rows, dgamma and dbeta passes (one parameter gradient per dispatch), every one per model.
+    expect([...fwd.workgroups, ...bwd.workgroups].map((w) => w[2])).toEqual([models, models, models, models]);
   }
 
   for (const models of MODELS) {
