@@ -10,7 +10,7 @@ export type { FitResult } from './train/fit.js';
 export { sweep, openSweep, type OpenSweep, type SweepOptions, type SweepResult, type TrialResult } from './train/sweep/sweep.js';
 export type { SweepGrid, SweepRandom } from './train/sweep/trials.js';
 export type { ConfigSummary, SweepMetric } from './train/sweep/summary.js';
-export type { BatchProgress, ModelStatus } from './train/sweep/batch-session.js';
+export type { BatchProgress, BatchOutcome, BatchSession, ModelStatus } from './train/sweep/batch-session.js';
 export { Ensemble, type EnsembleScore } from './train/sweep/ensemble.js';
 export type { ModelSpec, HiddenLayerSpec, Task, InitName } from './model/spec.js';
 export { encodeModel, decodeModel } from './model/persist.js';
