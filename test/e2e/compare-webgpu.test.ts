@@ -3,22 +3,10 @@
 // every variant ends with the same held-out accuracy either way (one held-out row of slack for
 // f32 against float64), so the browser's batched kernels compute what the reference does.
 
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASE_ARGS, CHROMIUM, openDemoPage, serveDemo } from './demo-server.js';
+import { describe, expect, it } from 'vitest';
+import { demoWithWebGpu, openDemoPage } from './demo-server.js';
 
-let server: Awaited<ReturnType<typeof serveDemo>> | undefined;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
-}, 150_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const demo = demoWithWebGpu();
 
 interface Card {
   label: string;
@@ -27,7 +15,7 @@ interface Card {
 }
 
 async function compareRun(backend: 'webgpu' | 'cpu'): Promise<{ cards: Card[]; progress: string; errors: string[] }> {
-  const { page, errors } = await openDemoPage(browser, `${server!.url}?lesson=which-activation&backend=${backend}`, { width: 1440, height: 1000 });
+  const { page, errors } = await openDemoPage(demo.browser, `${demo.url}?lesson=which-activation&backend=${backend}`, { width: 1440, height: 1000 });
   await page.fill('#compare-epochs', '5');
   await page.dispatchEvent('#compare-epochs', 'change');
   await page.getByTestId('compare-toggle').click();

@@ -5,24 +5,13 @@
 // the first thumbnails and the batch's model-steps/s against one model alone, for the README.
 
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, BASE_ARGS, CHROMIUM, openDemoPage, serveDemo } from './demo-server.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, demoWithWebGpu, openDemoPage } from './demo-server.js';
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leaky_relu', 'elu', 'silu', 'selu'];
 
-let server: Awaited<ReturnType<typeof serveDemo>> | undefined;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
-}, 150_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const demo = demoWithWebGpu();
 
 /** Waits until every thumbnail shows the latest weights; returns a fingerprint and colour count per thumbnail. */
 async function settledThumbnails(page: Page): Promise<{ hash: string; colours: number }[]> {
@@ -55,7 +44,7 @@ describe('playground Compare mode', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    ({ page, errors } = await openDemoPage(browser, `${server!.url}?lesson=which-activation&backend=cpu`, { width: 1440, height: 1000 }));
+    ({ page, errors } = await openDemoPage(demo.browser, `${demo.url}?lesson=which-activation&backend=cpu`, { width: 1440, height: 1000 }));
   }, 90_000);
 
   it('trains 8 activations as one batch: 8 distinct thumbnails, 8 curves, a status and a final accuracy per variant', async () => {
@@ -153,7 +142,7 @@ describe('playground Compare mode', () => {
   });
 
   it('the learning-rate lesson: five rates a decade apart, the too-small and too-large ones ranked below the middle', async () => {
-    await page.goto(`${server!.url}?lesson=which-lr&backend=cpu`);
+    await page.goto(`${demo.url}?lesson=which-lr&backend=cpu`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     await settledThumbnails(page);
     await page.getByTestId('compare-toggle').click();

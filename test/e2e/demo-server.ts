@@ -7,8 +7,9 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist/demo');
@@ -37,6 +38,31 @@ export async function serveDemo(): Promise<{ url: string; close(): Promise<void>
   });
   const url = await new Promise<string>((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
   return { url, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+}
+
+/**
+ * For a test file: serves the demo and launches Chromium with WebGPU once (beforeAll), closing
+ * both after (afterAll). Read `url` and `browser` inside the tests.
+ */
+export function demoWithWebGpu(): { readonly url: string; readonly browser: Browser } {
+  let server: Awaited<ReturnType<typeof serveDemo>> | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await serveDemo();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, '--enable-unsafe-webgpu'] });
+  }, 150_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get url() {
+      return server!.url;
+    },
+    get browser() {
+      return browser!;
+    },
+  };
 }
 
 /** Opens `url` and waits until the page is ready; console errors and page errors are collected. */
